@@ -1,0 +1,6 @@
+"""`python -m matcher` is the `matcher` command."""
+
+from matcher.cli.main import main
+
+if __name__ == "__main__":
+    main()

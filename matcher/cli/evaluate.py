@@ -1,0 +1,138 @@
+"""`matcher eval`: ranking quality of every system on the labelled needs, as a table and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.cli.main import handle_errors
+from matcher.evaluate import SYSTEMS, SystemReport, SystemSpec, evaluate, load_eval_set, misses, twin_gap, warnings_recall
+from matcher.results import MatchResult
+from matcher.settings import PROJECT_ROOT
+
+DEFAULT_SET = PROJECT_ROOT / "corpora" / "eval" / "needs.yaml"
+GROUPS = ("all", "vi_accented", "vi_unaccented", "english")
+out = Console()
+
+
+def _table(reports: Sequence[SystemReport], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("system")
+    table.add_column("group")
+    for m in ("nDCG@10", "Recall@10", "MRR@10", "success@1", "n"):
+        table.add_column(m, justify="right")
+    for rep in reports:
+        gm = rep.group_metrics()
+        for g in GROUPS:
+            if g not in gm or not gm[g]:
+                continue
+            row = gm[g]
+            table.add_row(
+                rep.spec.name if g == "all" else "", g, *(f"{row[k]:.3f}" for k in ("ndcg@10", "recall@10", "mrr@10", "success@1")),
+                str(int(row["n"])),
+            )
+    return table
+
+
+def run_eval(
+    matcher, needs, systems: Sequence[SystemSpec] = SYSTEMS  # noqa: ANN001
+) -> list[SystemReport]:
+    def run(texts: Sequence[str], spec: SystemSpec) -> list[MatchResult]:
+        return matcher.match_batch(list(texts), top_k=10, mode=spec.mode, use_rules=spec.use_rules, with_warnings=spec.use_rules)
+
+    return evaluate(needs, run, systems)
+
+
+def report_json(reports: Sequence[SystemReport], split: str) -> dict:
+    hybrid_rules = next((r for r in reports if r.spec.name == "hybrid_rules"), None)
+    return {
+        "split": split,
+        "systems": {r.spec.name: {"label": r.spec.label, "groups": r.group_metrics(), "twin_gap": twin_gap(r)} for r in reports},
+        "restricted_in_default_results": hybrid_rules.restricted_in_results() if hybrid_rules else None,
+        "warnings": warnings_recall(hybrid_rules) if hybrid_rules else None,
+        "misses": misses(hybrid_rules) if hybrid_rules else None,
+    }
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("eval")
+    @handle_errors
+    def eval_command(
+        split: Annotated[str, typer.Option(help="dev | test | all")] = "test",
+        eval_set: Annotated[Path, typer.Option(help="Bộ nhu cầu có nhãn (YAML).")] = DEFAULT_SET,
+        index: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
+        json_out: Annotated[Path | None, typer.Option("--json-out", help="Ghi báo cáo JSON.")] = None,
+        show_misses: Annotated[bool, typer.Option("--show-misses", help="Liệt kê nhu cầu xếp hạng kém.")] = False,
+        sweep: Annotated[bool, typer.Option(help="Quét tham số hợp nhất và điểm cộng ưu tiên (dùng trên dev).")] = False,
+    ) -> None:
+        """Đánh giá chất lượng xếp hạng: BM25, BM25 bỏ dấu, dense, hybrid, hybrid + quy tắc."""
+        from matcher.errors import InputError
+        from matcher.matcher import Matcher
+
+        if split not in ("dev", "test", "all"):
+            raise InputError(f"--split phải là dev, test hoặc all; nhận được {split!r}.")
+        matcher = Matcher(index).warm_up()
+        needs = load_eval_set(eval_set, split, {t.id for t in matcher.technologies})  # type: ignore[arg-type]
+        reports = run_eval(matcher, needs)
+        out.print(_table(reports, f"techmatch eval — split {split} ({len(needs)} nhu cầu)"))
+        data = report_json(reports, split)
+        hr = next(r for r in reports if r.spec.name == "hybrid_rules")
+        gap = twin_gap(hr)
+        if gap:
+            out.print(
+                f"Không dấu so với bản có dấu (hybrid + rules, {int(gap['pairs'])} cặp): "
+                f"{gap['unaccented']:.3f} vs {gap['accented_twins']:.3f} (chênh {gap['gap']:+.3f})"
+            )
+        out.print(f"Công nghệ hạn chế trong kết quả mặc định: {len(data['restricted_in_default_results'])}")
+        if data["warnings"]:
+            w = data["warnings"]
+            out.print(f"Cảnh báo nhu cầu hạn chế: {w['warned']:.0%} của {int(w['needs'])} nhu cầu; cảnh báo thừa: {int(w['false_warnings'])}")
+        if sweep:
+            data["sweep"] = _sweep(matcher, needs)
+        if show_misses:
+            for m in data["misses"]:
+                out.print(f"\n[bold]{m['need_id']}[/] {m['text']}  (hạng đầu tiên đúng: {m['first_relevant_rank']}, cần: {', '.join(m['relevant'])})", highlight=False)
+                for a in m["above"]:
+                    out.print(
+                        f"   {a['rank']}. {a['tech_id']} {a['name']} [dim]grade={a['grade']} dense={a['dense']} "
+                        f"(#{a['dense_rank']}) bm25={a['bm25']} (#{a['bm25_rank']}) boost={a['boost']} restricted={a['restricted']}[/]",
+                        highlight=False,
+                    )
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            out.print(f"Đã ghi {json_out}")
+
+
+def _sweep(matcher, needs) -> list[dict]:  # noqa: ANN001
+    """nDCG@10 of hybrid+rules across fusion settings and priority boosts (for the dev split)."""
+    spec = next(s for s in SYSTEMS if s.name == "hybrid_rules")
+    configs: list[dict] = []
+    for k in (10, 30, 60, 100):
+        for wd in (0.5, 1.0, 1.5, 2.0):
+            configs.append({"fusion": "rrf", "rrf_k": k, "dense_weight": wd, "lexical_weight": 1.0})
+    for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        configs.append({"fusion": "convex", "convex_alpha": alpha})
+    for boost in (0.0, 0.002, 0.005, 0.01, 0.02):
+        configs.append({"priority_boost": boost})
+    rows = []
+    table = Table("config", "nDCG@10", "MRR@10", "unaccented nDCG", "english nDCG")
+    for cfg in configs:
+        sib = matcher.with_settings(**cfg)
+        rep = run_eval(sib, needs, [spec])[0]
+        gm = rep.group_metrics()
+        row = {"config": cfg, "groups": gm}
+        rows.append(row)
+        table.add_row(
+            json.dumps(cfg), f"{gm['all']['ndcg@10']:.3f}", f"{gm['all']['mrr@10']:.3f}",
+            f"{gm.get('vi_unaccented', {}).get('ndcg@10', float('nan')):.3f}",
+            f"{gm.get('english', {}).get('ndcg@10', float('nan')):.3f}",
+        )
+    out.print(table)
+    return rows

@@ -1,0 +1,206 @@
+"""The `matcher` command: checks arguments, calls the library, prints. No logic lives here."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.errors import InputError, TechmatchError
+
+app = typer.Typer(
+    help="techmatch: tìm công nghệ phù hợp với nhu cầu doanh nghiệp (Kế hoạch 16/KH-UBND Hải Phòng).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+index_app = typer.Typer(help="Xây và quản lý chỉ mục tìm kiếm.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One Vietnamese line on stderr, then exit (2 = bad usage)."""
+    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn domain errors into one-line messages with the right exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as e:
+            fail(str(e), 2)
+        except TechmatchError as e:
+            fail(str(e), 1)
+        except FileNotFoundError as e:
+            fail(f"Không tìm thấy tệp: {e.filename}", 2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_columns(spec: str | None) -> dict[str, str] | None:
+    """`name=Tên,description=Mô tả` -> {"name": "Tên", "description": "Mô tả"}."""
+    if not spec:
+        return None
+    mapping: dict[str, str] = {}
+    for part in spec.split(","):
+        if "=" not in part:
+            raise InputError(f"--columns cần dạng truong=Tên cột, nhận được {part!r}.")
+        key, value = part.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def _settings():  # noqa: ANN202
+    from matcher.settings import get_settings
+
+    return get_settings()
+
+
+# ---- index -------------------------------------------------------------------------------
+@index_app.command("build")
+@handle_errors
+def index_build(
+    catalog: Annotated[Path | None, typer.Option(help="Tệp danh mục (CSV/XLSX/JSON/DOCX); mặc định: danh mục mẫu.")] = None,
+    name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Ánh xạ cột, ví dụ name=Tên,description=Mô tả.")] = None,
+    activate: Annotated[bool, typer.Option(help="Dùng phiên bản mới ngay sau khi xây.")] = True,
+) -> None:
+    """Xây chỉ mục (FAISS + BM25) từ một tệp danh mục."""
+    from tqdm import tqdm
+
+    from matcher.embed.base import get_embedder
+    from matcher.index.build import build_index
+
+    s = _settings()
+    catalog = catalog or s.default_catalog
+    name = name or s.default_index
+    bar = tqdm(total=0, unit="mục", desc="Nhúng danh mục", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    manifest = build_index(
+        catalog, name, settings=s, embedder=get_embedder(s), columns=parse_columns(columns),
+        activate=activate, progress=progress,
+    )
+    bar.close()
+    out.print(
+        f"Đã xây chỉ mục [bold]{name}[/] phiên bản {manifest.version}: {manifest.n_items} công nghệ, "
+        f"mô hình {manifest.model_id}, FAISS {manifest.dense_kind}."
+    )
+
+
+@index_app.command("list")
+@handle_errors
+def index_list(name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None) -> None:
+    """Liệt kê các phiên bản của chỉ mục."""
+    from matcher.index.store import IndexStore
+
+    s = _settings()
+    store = IndexStore(s.index_root)
+    name = name or s.default_index
+    current = store.current_version(name)
+    table = Table("phiên bản", "đang dùng", "số mục", "mô hình", "tạo lúc")
+    for version in store.versions(name):
+        m = store.read_manifest(name, version)
+        table.add_row(version, "✔" if version == current else "", str(m.n_items), m.model_id, m.created_at)
+    out.print(table)
+
+
+@index_app.command("activate")
+@handle_errors
+def index_activate(
+    version: Annotated[str, typer.Argument(help="Phiên bản cần dùng (quay lui).")],
+    name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
+) -> None:
+    """Chọn phiên bản chỉ mục đang dùng (dùng để quay lui)."""
+    from matcher.index.store import IndexStore
+
+    s = _settings()
+    IndexStore(s.index_root).activate(name or s.default_index, version)
+    out.print(f"Đang dùng phiên bản {version}.")
+
+
+# ---- match -------------------------------------------------------------------------------
+@app.command()
+@handle_errors
+def match(
+    text: Annotated[str, typer.Argument(help="Nhu cầu công nghệ, tiếng Việt có hoặc không dấu.")],
+    index: Annotated[str | None, typer.Option(help="Tên chỉ mục; mặc định: chỉ mục của danh mục mẫu.")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="Số kết quả.")] = 10,
+    field: Annotated[list[str] | None, typer.Option(help="Lọc theo lĩnh vực (lặp lại được).")] = None,
+    sector: Annotated[list[str] | None, typer.Option(help="Lọc theo ngành của kế hoạch.")] = None,
+    institute: Annotated[list[str] | None, typer.Option(help="Lọc theo đơn vị.")] = None,
+    priority_only: Annotated[bool, typer.Option(help="Chỉ công nghệ ưu tiên.")] = False,
+    include_restricted: Annotated[bool, typer.Option(help="Hiện cả công nghệ hạn chế (có cảnh báo).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Tìm công nghệ phù hợp với một nhu cầu."""
+    from matcher.filters import Filters
+    from matcher.matcher import Matcher
+
+    filters = Filters(field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only)
+    result = Matcher(index).match(text, filters=filters, top_k=top_k, include_restricted=include_restricted)
+    if as_json:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json", exclude={"results": {"__all__": {"technology"}}}),
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    from matcher.cli.render import print_match
+
+    print_match(out, result)
+
+
+# ---- sub-apps owned by their own modules -------------------------------------------------
+_SUBAPPS = {
+    "rules": ("matcher.cli.rules", "Quy tắc của Kế hoạch 16: công nghệ hạn chế, ưu tiên, lộ trình."),
+    "catalog": ("matcher.cli.catalog", "Kiểm tra và thống kê tệp danh mục."),
+}
+_COMMANDS = {
+    "batch": "matcher.cli.batch",
+    "report": "matcher.cli.report",
+    "eval": "matcher.cli.evaluate",
+    "bench": "matcher.cli.bench",
+    "serve": "matcher.cli.serve",
+}
+
+
+def _mount() -> None:
+    for name, (module, help_text) in _SUBAPPS.items():
+        try:
+            sub = importlib.import_module(module).app
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        app.add_typer(sub, name=name, help=help_text)
+    for name, module in _COMMANDS.items():
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+_mount()
+
+
+def main() -> None:
+    app()

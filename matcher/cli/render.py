@@ -1,0 +1,46 @@
+"""Readable terminal output of match results (rich tables, Vietnamese labels)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from matcher.results import MatchResult
+
+_FLAG = {"yes": "[red]HẠN CHẾ[/]", "review": "[yellow]cần rà soát[/]", "no": ""}
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def print_match(console: Console, result: MatchResult) -> None:
+    """The need, its restored text, sectors, warnings, then the ranked table."""
+    console.print(f"[bold]Nhu cầu:[/] {result.need_text}", highlight=False)
+    if result.diacritics_restored:
+        console.print(f"[dim]Đã khôi phục dấu:[/] {result.restored_text}", highlight=False)
+    if result.sectors:
+        console.print(
+            "[bold]Ngành có khả năng:[/] "
+            + ", ".join(f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})" for s in result.sectors),
+            highlight=False,
+        )
+    for w in result.warnings:
+        console.print(f"[bold red]Cảnh báo:[/] {w.message}", highlight=False)
+        console.print(f"  [dim]{w.rule.rule_id} ({w.rule.section}):[/] {w.rule.text}", highlight=False)
+        for r in w.replacements:
+            console.print(f"  → thay thế: [bold]{r.tech_id}[/] {r.name}", highlight=False)
+    table = Table("#", "mã", "công nghệ", "đơn vị", "điểm", "cosine", "BM25", "quy tắc", "từ khớp", show_lines=False)
+    for r in result.results:
+        flags = [_FLAG[r.restricted]] if r.restricted != "no" else []
+        if r.priority:
+            flags.append("[green]ưu tiên[/]")
+        if r.explanation.boost:
+            flags.append(f"+{r.explanation.boost:g}")
+        table.add_row(
+            str(r.rank), r.tech_id, r.name, r.institute, _num(r.score, 4), _num(r.explanation.dense_score),
+            _num(r.explanation.lexical_score, 2), " ".join(flags), ", ".join(r.explanation.matched_terms[:6]),
+        )
+    console.print(table)
+    if not result.results:
+        console.print("Không tìm thấy công nghệ phù hợp với bộ lọc đã chọn.")

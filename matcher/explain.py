@@ -1,0 +1,69 @@
+"""Per-result explanations: which channel found it, how strongly, and which words met.
+
+Matched terms are reported as the user typed them (not folded, not restored), because that is
+what the user recognises; the comparison itself is on folded forms so unaccented needs work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from matcher.results import Explanation, Verdict
+from matcher.text.normalize import fold, words
+
+# Function words that match everywhere and explain nothing (folded forms).
+STOPWORDS = frozenset(
+    fold(w)
+    for w in (
+        "và của cho các là có được với trong để từ một những này đó khi thì mà ở tại theo về như "
+        "cần muốn tìm công nghệ giải pháp hệ thống doanh nghiệp chúng tôi em anh chị bên mình "
+        "the a an of for and to in on with we our need needs looking is are be by at from"
+    ).split()
+)
+
+
+def matched_terms(typed: str, entry_vocab: frozenset[str]) -> list[str]:
+    """Words of the need (as typed) whose folded form occurs in the entry, in order, once each."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for word in words(typed):
+        key = fold(word)
+        if len(key) < 2 or key in STOPWORDS or key in seen:
+            continue
+        if key in entry_vocab:
+            seen.add(key)
+            out.append(word)
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".replace(".", ",")
+
+
+def summarize(expl: Explanation, verdict: Verdict) -> str:
+    """One Vietnamese sentence a person can read."""
+    parts: list[str] = []
+    if expl.dense_rank is not None and expl.dense_score is not None:
+        parts.append(f"gần nghĩa (cosine {_fmt(expl.dense_score)}, hạng {expl.dense_rank})")
+    if expl.lexical_rank is not None:
+        terms = ", ".join(f"“{t}”" for t in expl.matched_terms[:6])
+        parts.append(f"trùng từ khóa (BM25 hạng {expl.lexical_rank}{': ' + terms if terms else ''})")
+    text = "Khớp vì " + " và ".join(parts) if parts else "Khớp yếu"
+    if expl.boost_reasons:
+        text += "; ưu tiên: " + "; ".join(expl.boost_reasons)
+    if verdict.restricted == "yes":
+        text += "; CẢNH BÁO: thuộc nhóm công nghệ hạn chế"
+    elif verdict.restricted == "review":
+        text += "; cần rà soát theo danh mục hạn chế"
+    return text + "."
+
+
+def boost_reasons(verdict: Verdict) -> list[str]:
+    reasons = [f"{h.rule_id} ({h.section})" for h in verdict.priority_rules[:3]]
+    reasons += [f"ngành ưu tiên {s.name}" for s in verdict.sectors if s.priority][:2]
+    return reasons
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]

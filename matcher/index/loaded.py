@@ -1,0 +1,108 @@
+"""Opening an index version for search, refusing it when it does not fit the running setup."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matcher.catalog.schema import Technology
+from matcher.errors import IndexError_
+from matcher.index.build import rules_checksum
+from matcher.index.dense import DenseIndex
+from matcher.index.lexical import LexicalIndex
+from matcher.index.store import IndexStore, Manifest, sha256_file
+from matcher.results import Verdict
+from matcher.text.diacritics import DiacriticRestorer
+from matcher.text.normalize import PIPELINE_VERSION, fold, words
+
+
+@dataclass
+class LoadedIndex:
+    """Everything search needs about one catalog, in memory (vectors memory-mapped)."""
+
+    manifest: Manifest
+    technologies: list[Technology]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    verdicts: list[Verdict]
+    restorer: DiacriticRestorer
+    folded_vocab: list[frozenset[str]] = field(default_factory=list)  # per entry, for matched terms
+    position: dict[str, int] = field(default_factory=dict)  # tech id -> row
+
+    def __post_init__(self) -> None:
+        if not self.folded_vocab:
+            self.folded_vocab = [frozenset(words(fold(t.passage_text()))) for t in self.technologies]
+        if not self.position:
+            self.position = {t.id: i for i, t in enumerate(self.technologies)}
+
+    @property
+    def size(self) -> int:
+        return len(self.technologies)
+
+
+def _rebuild_hint(name: str, manifest: Manifest | None) -> str:
+    source = manifest.catalog_source if manifest else "<tệp danh mục>"
+    return f"Hãy xây lại chỉ mục: matcher index build --catalog {source} --name {name}"
+
+
+def open_index(
+    store: IndexStore,
+    name: str,
+    *,
+    model_id: str,
+    rules_dir: Path | None = None,
+    version: str | None = None,
+    check_catalog_file: bool = True,
+) -> tuple[LoadedIndex, bool]:
+    """Load index `name` (its active version unless `version` is given).
+
+    Returns the index and whether its stored rule verdicts are stale (rules changed since the
+    build; the caller re-evaluates them: verdicts are cheap, embeddings are not).
+    Raises IndexError_ with the command to rebuild when the index is missing, built with another
+    model or text pipeline, built from a catalog file that has changed since, or corrupt.
+    """
+    version = version or store.current_version(name)
+    if version is None:
+        raise IndexError_(
+            f"Chưa có chỉ mục '{name}' trong {store.root}. "
+            f"Hãy xây nó: matcher index build --catalog corpora/catalog/vast_demo_2026.csv --name {name}"
+        )
+    manifest = store.read_manifest(name, version)
+    if manifest.model_id != model_id:
+        raise IndexError_(
+            f"Chỉ mục '{name}' được xây bằng mô hình '{manifest.model_id}', nhưng cấu hình hiện tại dùng "
+            f"'{model_id}'. {_rebuild_hint(name, manifest)}"
+        )
+    if manifest.pipeline_version != PIPELINE_VERSION:
+        raise IndexError_(
+            f"Chỉ mục '{name}' được xây với phiên bản xử lý văn bản {manifest.pipeline_version}, "
+            f"phiên bản hiện tại là {PIPELINE_VERSION}. {_rebuild_hint(name, manifest)}"
+        )
+    source = Path(manifest.catalog_source)
+    if check_catalog_file and source.is_file() and sha256_file(source) != manifest.catalog_file_sha256:
+        raise IndexError_(
+            f"Tệp danh mục {source} đã thay đổi từ khi xây chỉ mục '{name}' (chỉ mục đã cũ). "
+            f"{_rebuild_hint(name, manifest)}"
+        )
+    store.verify_files(name, version, manifest)
+    vdir = store.version_dir(name, version)
+    try:
+        techs = [
+            Technology.model_validate_json(line)
+            for line in (vdir / "catalog.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        verdicts = [
+            Verdict.model_validate(v) for v in json.loads((vdir / "verdicts.json").read_text(encoding="utf-8"))
+        ]
+        restorer = DiacriticRestorer.from_dict(json.loads((vdir / "restorer.json").read_text(encoding="utf-8")))
+        dense = DenseIndex.load(vdir, manifest.dense_kind)  # type: ignore[arg-type]
+        lexical = LexicalIndex.load(vdir)
+    except (OSError, ValueError, KeyError) as e:
+        raise IndexError_(f"Không đọc được chỉ mục '{name}' ({vdir}): {e}. {_rebuild_hint(name, manifest)}") from e
+    if not (len(techs) == len(verdicts) == dense.size == lexical.size == manifest.n_items):
+        raise IndexError_(f"Chỉ mục '{name}' không nhất quán (số mục khác nhau). {_rebuild_hint(name, manifest)}")
+    stale_rules = rules_dir is not None and manifest.rules_checksum != rules_checksum(rules_dir)
+    loaded = LoadedIndex(manifest, techs, dense, lexical, verdicts, restorer)
+    return loaded, stale_rules

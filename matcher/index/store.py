@@ -1,0 +1,204 @@
+"""Index directories on disk: versions, manifests, checksums, atomic writes.
+
+Layout::
+
+    indexes/<name>/
+        CURRENT                 the active version id (replaced atomically)
+        versions/<version>/     one immutable build: manifest.json + data files
+
+A build is written into a temporary sibling directory, fsynced, then renamed into place, so a
+crash never leaves a half-written version; switching the active version is one atomic file
+replace, so a running service can swap catalogs while it answers (and roll back the same way).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from matcher.errors import IndexError_
+
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+FORMAT_VERSION = 1
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class Manifest(BaseModel):
+    """What an index was built from; loading checks it against the running configuration."""
+
+    format_version: int = FORMAT_VERSION
+    name: str
+    version: str
+    created_at: str
+    model_id: str
+    dim: int
+    pipeline_version: str
+    catalog_checksum: str  # sha256 of the canonical catalog records
+    catalog_source: str  # path of the catalog file it was built from
+    catalog_file_sha256: str  # sha256 of that file's bytes (staleness check)
+    rules_checksum: str = ""
+    n_items: int
+    dense_kind: str
+    files: dict[str, str]  # relative path -> sha256
+    extra: dict[str, Any] = {}
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_name(name: str) -> str:
+    if not _NAME_RE.match(name):
+        raise IndexError_(
+            f"Tên chỉ mục không hợp lệ: {name!r}. Chỉ dùng chữ cái, chữ số, '_', '-', '.' (tối đa 64 ký tự)."
+        )
+    return name
+
+
+def new_version_id() -> str:
+    now = datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%S") + f"-{now.microsecond:06d}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class IndexStore:
+    """All indexes under one root directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def index_dir(self, name: str) -> Path:
+        return self.root / check_name(name)
+
+    def versions(self, name: str) -> list[str]:
+        vdir = self.index_dir(name) / "versions"
+        if not vdir.is_dir():
+            return []
+        return sorted(p.name for p in vdir.iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+
+    def current_version(self, name: str) -> str | None:
+        pointer = self.index_dir(name) / CURRENT
+        if not pointer.is_file():
+            return None
+        version = pointer.read_text(encoding="utf-8").strip()
+        return version or None
+
+    def version_dir(self, name: str, version: str) -> Path:
+        return self.index_dir(name) / "versions" / version
+
+    def exists(self, name: str) -> bool:
+        return self.current_version(name) is not None
+
+    def activate(self, name: str, version: str) -> None:
+        """Make `version` the active one (also used for roll-back)."""
+        if version not in self.versions(name):
+            raise IndexError_(
+                f"Chỉ mục '{name}' không có phiên bản '{version}'. Các phiên bản: {', '.join(self.versions(name)) or '(không có)'}."
+            )
+        atomic_write_text(self.index_dir(name) / CURRENT, version + "\n")
+
+    def read_manifest(self, name: str, version: str) -> Manifest:
+        path = self.version_dir(name, version) / MANIFEST
+        try:
+            return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise IndexError_(f"Thiếu tệp manifest của chỉ mục '{name}' ({path}).") from e
+        except ValueError as e:
+            raise IndexError_(f"Manifest của chỉ mục '{name}' bị hỏng ({path}): {e}") from e
+
+    @contextmanager
+    def writing(self, name: str) -> Iterator[tuple[Path, str]]:
+        """Yield (temp dir, version id); on success the dir becomes versions/<version> atomically.
+
+        The caller writes every data file and then calls `finish_manifest`. Nothing is activated
+        here: the caller decides when the new version goes live.
+        """
+        versions_dir = self.index_dir(name) / "versions"
+        versions_dir.mkdir(parents=True, exist_ok=True)
+        version = new_version_id()
+        tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=versions_dir))
+        try:
+            yield tmp, version
+            if not (tmp / MANIFEST).is_file():
+                raise IndexError_("internal: an index build finished without writing its manifest")
+            for f in tmp.rglob("*"):
+                if f.is_file():
+                    with f.open("rb") as fh:
+                        os.fsync(fh.fileno())
+            _fsync_dir(tmp)
+            os.replace(tmp, versions_dir / version)
+            _fsync_dir(versions_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @staticmethod
+    def finish_manifest(directory: Path, manifest_fields: dict[str, Any]) -> Manifest:
+        """Checksum every file in `directory` and write the manifest last."""
+        files = {
+            str(p.relative_to(directory)): sha256_file(p)
+            for p in sorted(directory.rglob("*"))
+            if p.is_file() and p.name != MANIFEST
+        }
+        manifest = Manifest(files=files, **manifest_fields)
+        (directory / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        return manifest
+
+    def verify_files(self, name: str, version: str, manifest: Manifest) -> None:
+        """Refuse an index whose files were changed or lost since it was built."""
+        vdir = self.version_dir(name, version)
+        for rel, digest in manifest.files.items():
+            path = vdir / rel
+            if not path.is_file():
+                raise IndexError_(
+                    f"Chỉ mục '{name}' thiếu tệp {rel}. Hãy xây lại: matcher index build --name {name}"
+                )
+            if sha256_file(path) != digest:
+                raise IndexError_(
+                    f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi (sai checksum). "
+                    f"Hãy xây lại: matcher index build --name {name}"
+                )
+
+    def remove_version(self, name: str, version: str) -> None:
+        if version == self.current_version(name):
+            raise IndexError_(f"Không thể xóa phiên bản đang dùng '{version}' của chỉ mục '{name}'.")
+        shutil.rmtree(self.version_dir(name, version))

@@ -1,0 +1,347 @@
+"""The facade: the only place that knows the order of the stages.
+
+need text -> normalize -> (restore diacritics when typed without) -> segment -> embed ("query: ")
+-> dense candidates (FAISS, filtered during search) + lexical candidates (BM25 accented+folded)
+-> reciprocal-rank fusion -> plan rules (drop restricted, boost priority, need warnings with
+replacements, sectors) -> explanations.
+
+Batch-first: `match_batch` embeds all needs in one call; `match` is `match_batch([text])[0]`.
+The CLI, the API and the survey batch runner all call `match_batch`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from matcher.catalog.schema import Technology
+from matcher.embed.base import Embedder
+from matcher.errors import InputError
+from matcher.explain import boost_reasons, matched_terms, summarize
+from matcher.filters import Filters, filter_mask
+from matcher.fusion import convex, rrf
+from matcher.index.loaded import LoadedIndex, open_index
+from matcher.index.store import IndexStore
+from matcher.results import Explanation, MatchResult, RankedTechnology, Replacement, Verdict
+from matcher.sectors import load_sectors
+from matcher.settings import Settings, get_settings
+from matcher.text.normalize import has_diacritics, normalize
+from matcher.text.segment import compounds, lexical_tokens
+
+Mode = Literal["hybrid", "dense", "bm25", "bm25_folded"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25", "bm25_folded")
+
+
+@dataclass
+class PreparedNeed:
+    """A need after the text pipeline, before search."""
+
+    typed: str
+    normalized: str
+    restored: str | None
+    accented_tokens: list[str]
+    folded_tokens: list[str]
+
+    @property
+    def semantic_text(self) -> str:
+        return self.restored or self.normalized
+
+    @property
+    def accented(self) -> bool:
+        return self.restored is None and has_diacritics(self.normalized)
+
+
+@dataclass
+class Channels:
+    """One need's candidates from each channel: ids in rank order and their scores."""
+
+    dense_ids: list[int]
+    dense_scores: dict[int, float]
+    lexical_ids: list[int]
+    lexical_scores: dict[int, float]
+
+
+class Matcher:
+    """Matches needs to a catalog index. Cheap to construct; `warm_up()` loads everything."""
+
+    def __init__(
+        self,
+        index_name: str | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.index_name = index_name or self.settings.default_index
+        self.version = version
+        self._embedder = embedder
+        self._index: LoadedIndex | None = None
+        self._rules = None
+        self._lock = threading.Lock()
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from matcher.embed.base import get_embedder
+
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def rules(self):  # noqa: ANN201 - RuleEngine, imported lazily
+        if self._rules is None:
+            from matcher.rules.engine import load_rule_engine
+
+            self._rules = load_rule_engine(self.settings.rules_dir, embedder=self.embedder)
+        return self._rules
+
+    @property
+    def index(self) -> LoadedIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    store = IndexStore(self.settings.index_root)
+                    loaded, stale_rules = open_index(
+                        store,
+                        self.index_name,
+                        model_id=self.embedder.model_id,
+                        rules_dir=self.settings.rules_dir,
+                        version=self.version,
+                    )
+                    if stale_rules:  # rules changed since the build: verdicts are cheap to redo
+                        texts = [normalize(t.passage_text()) for t in loaded.technologies]
+                        loaded.verdicts = self.rules.check_batch(texts)
+                    self._index = loaded
+        return self._index
+
+    def with_settings(self, **updates: object) -> Matcher:
+        """A sibling Matcher with other tuning settings, sharing the loaded model, index and rules.
+
+        Used by evaluation sweeps; index-shaping settings (model, index root) cannot change here.
+        """
+        sibling = Matcher(self.index_name, settings=self.settings.model_copy(update=updates), embedder=self.embedder)
+        sibling._index = self.index
+        sibling._rules = self.rules
+        return sibling
+
+    def warm_up(self) -> Matcher:
+        """Load model, index and rules now (the API does this at start-up)."""
+        _ = self.index
+        _ = self.rules
+        self.embedder.embed_queries(["khởi động"])
+        compounds("khởi động")
+        return self
+
+    @property
+    def technologies(self) -> list[Technology]:
+        return self.index.technologies
+
+    def get(self, tech_id: str) -> Technology | None:
+        pos = self.index.position.get(tech_id)
+        return None if pos is None else self.index.technologies[pos]
+
+    def verdict(self, tech_id: str) -> Verdict | None:
+        pos = self.index.position.get(tech_id)
+        return None if pos is None else self.index.verdicts[pos]
+
+    # ---- the flow --------------------------------------------------------------------------
+    def match(self, text: str, **kwargs: object) -> MatchResult:
+        return self.match_batch([text], **kwargs)[0]  # type: ignore[arg-type]
+
+    def match_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        filters: Filters | None = None,
+        top_k: int = 10,
+        include_restricted: bool = False,
+        mode: Mode = "hybrid",
+        use_rules: bool = True,
+        with_warnings: bool = True,
+    ) -> list[MatchResult]:
+        """Rank catalog technologies for each need text."""
+        self._check_args(texts, top_k, mode)
+        index = self.index
+        needs = [self.prepare(t) for t in texts]
+        queries = (
+            self.embedder.embed_queries([n.semantic_text for n in needs])
+            if mode in ("hybrid", "dense")
+            else None
+        )
+        allowed = filter_mask(filters, index.technologies, index.verdicts, self._sector_names())
+        if use_rules and not include_restricted:
+            not_restricted = np.array([v.restricted != "yes" for v in index.verdicts], dtype=bool)
+            allowed = not_restricted if allowed is None else allowed & not_restricted
+        results = []
+        for i, need in enumerate(needs):
+            qvec = None if queries is None else queries[i]
+            channels = self._channels(need, qvec, allowed, mode)
+            ranked = self._fuse(need, channels, top_k, mode, use_rules)
+            result = MatchResult(
+                need_text=need.typed,
+                normalized_text=need.normalized,
+                diacritics_restored=need.restored is not None,
+                restored_text=need.restored,
+                results=ranked,
+            )
+            if use_rules and with_warnings:
+                result.sectors = self.rules.sector_scores(need.semantic_text)
+                result.warnings = self._warnings(need)
+            results.append(result)
+        return results
+
+    def prepare(self, text: str) -> PreparedNeed:
+        """Normalise a need; restore its diacritics when it was typed without them."""
+        normalized = normalize(text)
+        restorer = self.index.restorer
+        restored = None
+        if not has_diacritics(normalized) and restorer.looks_unaccented_vietnamese(normalized):
+            restored = restorer.restore(normalized)
+        comps = compounds(restored or normalized)
+        return PreparedNeed(
+            typed=text,
+            normalized=normalized,
+            restored=restored,
+            accented_tokens=lexical_tokens(restored or normalized, folded=False, segmented=comps),
+            folded_tokens=lexical_tokens(normalized, folded=True, segmented=comps),
+        )
+
+    # ---- stages ----------------------------------------------------------------------------
+    def _check_args(self, texts: Sequence[str], top_k: int, mode: str) -> None:
+        s = self.settings
+        if isinstance(texts, str):
+            raise InputError("match_batch nhận một danh sách văn bản, không phải một chuỗi.")
+        if not texts:
+            raise InputError("Danh sách nhu cầu trống: hãy nhập ít nhất một nhu cầu.")
+        if not 1 <= top_k <= s.max_top_k:
+            raise InputError(f"top_k phải trong khoảng 1..{s.max_top_k}, nhận được {top_k}.")
+        if mode not in MODES:
+            raise InputError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}. Hợp lệ: {', '.join(MODES)}.")
+        for i, text in enumerate(texts, start=1):
+            if not isinstance(text, str) or not text.strip():
+                raise InputError(f"Nhu cầu số {i} trống: hãy mô tả nhu cầu công nghệ bằng lời.")
+            if len(text) > s.max_text_chars:
+                raise InputError(
+                    f"Nhu cầu số {i} dài {len(text)} ký tự, vượt giới hạn {s.max_text_chars} ký tự: hãy rút gọn."
+                )
+
+    def _channels(self, need: PreparedNeed, qvec: np.ndarray | None, allowed: np.ndarray | None, mode: Mode) -> Channels:
+        index = self.index
+        n_cand = min(self.settings.candidates, index.size)
+        dense_ids: list[int] = []
+        dense_scores: dict[int, float] = {}
+        if qvec is not None:
+            scores, ids = index.dense.search(qvec[None, :], n_cand, allowed)
+            for s, d in zip(scores[0], ids[0], strict=True):
+                if d >= 0:
+                    dense_ids.append(int(d))
+                    dense_scores[int(d)] = float(s)
+        lexical_ids: list[int] = []
+        lexical_scores: dict[int, float] = {}
+        if mode != "dense":
+            if mode == "bm25":
+                lex = index.lexical.accented_scores(need.accented_tokens)
+            elif mode == "bm25_folded":
+                lex = index.lexical.folded_scores(need.folded_tokens)
+            else:
+                lex = index.lexical.scores(need.accented_tokens, need.folded_tokens, need.accented)
+            if allowed is not None:
+                lex = np.where(allowed, lex, 0.0)
+            positive = np.flatnonzero(lex > 0)
+            if positive.size:
+                top = positive[np.argsort(-lex[positive], kind="stable")[:n_cand]]
+                lexical_ids = [int(d) for d in top]
+                lexical_scores = {int(d): float(lex[d]) for d in top}
+        return Channels(dense_ids, dense_scores, lexical_ids, lexical_scores)
+
+    def _fuse(self, need: PreparedNeed, ch: Channels, top_k: int, mode: Mode, use_rules: bool) -> list[RankedTechnology]:
+        s = self.settings
+        index = self.index
+        if mode == "dense":
+            fused = {d: ch.dense_scores[d] for d in ch.dense_ids}
+        elif mode in ("bm25", "bm25_folded"):
+            fused = dict(ch.lexical_scores)
+        elif s.fusion == "convex":
+            fused = convex(ch.dense_scores, ch.lexical_scores, s.convex_alpha)
+        else:
+            fused = rrf([ch.dense_ids, ch.lexical_ids], [s.dense_weight, s.lexical_weight], k=s.rrf_k)
+        boosts: dict[int, float] = {}
+        if use_rules and s.priority_boost > 0:
+            for d in fused:
+                if index.verdicts[d].priority:
+                    boosts[d] = s.priority_boost
+                    fused[d] += s.priority_boost
+        order = sorted(fused, key=lambda d: (-fused[d], d))[:top_k]
+        dense_rank = {d: r for r, d in enumerate(ch.dense_ids, start=1)}
+        lex_rank = {d: r for r, d in enumerate(ch.lexical_ids, start=1)}
+        ranked = []
+        for rank, d in enumerate(order, start=1):
+            tech = index.technologies[d]
+            verdict = index.verdicts[d]
+            expl = Explanation(
+                dense_score=ch.dense_scores.get(d),
+                dense_rank=dense_rank.get(d),
+                lexical_score=ch.lexical_scores.get(d),
+                lexical_rank=lex_rank.get(d),
+                fused_score=round(fused[d], 6),
+                boost=boosts.get(d, 0.0),
+                boost_reasons=boost_reasons(verdict) if d in boosts else [],
+                matched_terms=matched_terms(need.typed, index.folded_vocab[d]),
+            )
+            expl.summary = summarize(expl, verdict)
+            ranked.append(
+                RankedTechnology(
+                    rank=rank,
+                    tech_id=tech.id,
+                    name=tech.name,
+                    institute=tech.institute,
+                    field=tech.field,
+                    sectors=list(tech.sectors),
+                    trl=tech.trl,
+                    score=round(fused[d], 6),
+                    restricted=verdict.restricted,
+                    priority=verdict.priority,
+                    verdict=verdict,
+                    explanation=expl,
+                    technology=tech,
+                )
+            )
+        return ranked
+
+    def _warnings(self, need: PreparedNeed) -> list:
+        """Warnings for needs that ask for a restricted technology, with ranked replacements."""
+        warnings = self.rules.need_warnings(need.semantic_text)
+        for warning in warnings:
+            if not warning.replacement_queries or self.settings.replacement_results == 0:
+                continue
+            query = "; ".join(warning.replacement_queries)
+            found = self.match_batch(
+                [query], top_k=self.settings.replacement_results, with_warnings=False
+            )[0]
+            roadmap_id = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
+            warning.replacements = [
+                Replacement(
+                    tech_id=r.tech_id, name=r.name, score=r.score, roadmap_id=roadmap_id, roadmap_text=query
+                )
+                for r in found.results
+            ]
+        return warnings
+
+    def _sector_names(self) -> dict[str, str]:
+        return load_sectors(self.settings.rules_dir)
+
+
+def open_matcher(index_name: str | None = None, settings: Settings | None = None) -> Matcher:
+    """A Matcher over an existing index, loaded now (fails loudly if anything is missing)."""
+    return Matcher(index_name, settings=settings).warm_up()
+
+
+def default_catalog_path(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).default_catalog

