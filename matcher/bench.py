@@ -1,0 +1,180 @@
+"""The benchmark: every figure side by side with its baseline, measured in one run.
+
+Why subprocesses: peak memory (ru_maxrss) is per process and only grows, so each build or
+backend measurement runs in a fresh spawned process to report its own peak.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99 in milliseconds."""
+    arr = np.asarray(samples_s) * 1000.0
+    return {f"p{p}": float(np.percentile(arr, p)) for p in (50, 95, 99)}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _in_subprocess(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def bench_latency(matcher: Any, texts: Sequence[str], rounds: int = 3) -> dict[str, Any]:
+    """Single-need latency of `match` next to the bare query embedding of the same text."""
+    embedder = matcher.embedder
+    prepared = [matcher.prepare(t).semantic_text for t in texts]
+    for t in texts[:5]:  # warm caches (underthesea, FAISS, BM25)
+        matcher.match(t)
+    embed_s: list[float] = []
+    match_s: list[float] = []
+    for _ in range(rounds):
+        for text, semantic in zip(texts, prepared, strict=True):
+            t0 = time.perf_counter()
+            embedder.embed_queries([semantic])
+            embed_s.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            matcher.match(text)
+            match_s.append(time.perf_counter() - t0)
+    e, m = percentiles(embed_s), percentiles(match_s)
+    return {
+        "n": len(match_s),
+        "embed_ms": e,
+        "match_ms": m,
+        "overhead_p50": (m["p50"] - e["p50"]) / e["p50"],
+    }
+
+
+def bench_throughput(matcher: Any, texts: Sequence[str], chunk: int = 64) -> dict[str, Any]:
+    """Needs/s of `match_batch` next to bare `embed_queries` on the same texts and chunks."""
+    embedder = matcher.embedder
+    semantic = [matcher.prepare(t).semantic_text for t in texts]
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), chunk):
+        embedder.embed_queries(semantic[i : i + chunk])
+    embed_rate = len(texts) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), chunk):
+        matcher.match_batch(list(texts[i : i + chunk]))
+    match_rate = len(texts) / (time.perf_counter() - t0)
+    return {"n": len(texts), "encode_per_s": embed_rate, "batch_per_s": match_rate, "ratio": match_rate / embed_rate}
+
+
+def synthetic_vectors(base: np.ndarray, n: int, noise: float = 0.35, seed: int = 0) -> np.ndarray:
+    """n unit vectors scattered around real catalog embeddings (clustered like real catalogs).
+
+    Uniform random vectors would make approximate search look worse than on real data, and
+    copies of real vectors would make it look better; noise around real points sits between.
+    """
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    step = 100_000
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        picks = base[rng.integers(0, len(base), m)]
+        block = picks + noise * rng.standard_normal((m, base.shape[1])).astype(np.float32) / np.sqrt(base.shape[1])
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        out[start : start + m] = block
+    return out
+
+
+def _build_worker(n: int, base_path: str, docs_path: str, approximate_above: int) -> dict[str, Any]:
+    import json
+
+    from matcher.index.dense import DenseIndex, choose_kind
+    from matcher.index.lexical import LexicalIndex
+
+    base = np.load(base_path)
+    docs = json.loads(Path(docs_path).read_text(encoding="utf-8"))
+    vectors = synthetic_vectors(base, n)
+    rng = np.random.default_rng(1)
+    tokens = [docs[i] for i in rng.integers(0, len(docs), n)]
+    gc.collect()
+    rss0 = peak_rss_mb()
+    kind = choose_kind(n, approximate_above)
+    t0 = time.perf_counter()
+    DenseIndex.build(vectors, kind)
+    dense_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    LexicalIndex.build(tokens, tokens)
+    lexical_s = time.perf_counter() - t0
+    return {"n": n, "dense_kind": kind, "dense_build_s": dense_s, "lexical_build_s": lexical_s,
+            "peak_rss_mb": peak_rss_mb(), "rss_before_build_mb": rss0}
+
+
+def _ann_worker(n: int, base_path: str, queries_path: str, k: int = 10) -> dict[str, Any]:
+    import faiss
+
+    from matcher.index.dense import DenseIndex
+
+    base = np.load(base_path)
+    queries = np.load(queries_path)
+    vectors = synthetic_vectors(base, n)
+    flat = DenseIndex.build(vectors, "flat")
+    _, exact_ids = flat.search(queries, k)
+    exact_s = []
+    for q in queries:
+        t0 = time.perf_counter()
+        flat.search(q[None, :], k)
+        exact_s.append(time.perf_counter() - t0)
+    del flat
+    gc.collect()
+    t0 = time.perf_counter()
+    hnsw = DenseIndex.build(vectors, "hnsw")
+    build_s = time.perf_counter() - t0
+    ann_s = []
+    found = []
+    for q in queries:
+        t0 = time.perf_counter()
+        _, ids = hnsw.search(q[None, :], k)
+        ann_s.append(time.perf_counter() - t0)
+        found.append(ids[0])
+    recall = float(np.mean([len(set(f) & set(e)) / k for f, e in zip(found, exact_ids, strict=True)]))
+    size_mb = faiss.serialize_index(hnsw.index).nbytes / 2**20
+    return {"n": n, "exact_ms": percentiles(exact_s), "hnsw_ms": percentiles(ann_s), "recall@10": recall,
+            "hnsw_build_s": build_s, "hnsw_index_mb": size_mb, "vectors_mb": vectors.nbytes / 2**20,
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def _backend_worker(name: str, texts: list[str]) -> dict[str, Any]:
+    from matcher.embed.base import get_embedder
+    from matcher.settings import Settings
+
+    embedder = get_embedder(Settings(embedder=name))
+    t0 = time.perf_counter()
+    embedder.embed_queries(["khởi động mô hình"])
+    load_s = time.perf_counter() - t0
+    single = []
+    for t in texts[:40]:
+        t0 = time.perf_counter()
+        embedder.embed_queries([t])
+        single.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), 32):
+        embedder.embed_passages(texts[i : i + 32])
+    rate = len(texts) / (time.perf_counter() - t0)
+    return {"backend": name, "model_id": embedder.model_id, "load_s": load_s, "single_ms": percentiles(single),
+            "batch32_per_s": rate, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_in_subprocess(kind: str, *args: Any) -> dict[str, Any]:
+    worker = {"build": _build_worker, "ann": _ann_worker, "backend": _backend_worker}[kind]
+    return _in_subprocess(worker, *args)
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs)

@@ -1,0 +1,145 @@
+"""The whole flow with the real model on a small real Vietnamese catalog."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matcher.errors import CatalogError, IndexError_, InputError
+from matcher.filters import Filters
+from matcher.index.build import build_index
+from matcher.index.store import IndexStore
+from matcher.matcher import Matcher
+from matcher.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+SMALL_CATALOG = Path(__file__).parent / "data" / "small_catalog.csv"
+ACCENTED = "Cần hệ thống xử lý nước thải cho ao nuôi tôm"
+UNACCENTED = "can he thong xu ly nuoc thai cho ao nuoi tom"
+
+
+def test_unaccented_need_finds_the_same_top_technology(small_matcher: Matcher) -> None:
+    acc = small_matcher.match(ACCENTED, top_k=5)
+    una = small_matcher.match(UNACCENTED, top_k=5)
+    assert acc.results and una.results
+    assert una.results[0].tech_id == acc.results[0].tech_id
+    assert una.diacritics_restored and not acc.diacritics_restored
+    assert una.restored_text is not None and "nước thải" in una.restored_text
+
+
+def test_both_tone_mark_placements_give_identical_answers(small_matcher: Matcher) -> None:
+    a = small_matcher.match("quản lý thủy sản và xử lý nước ao nuôi", top_k=5)
+    b = small_matcher.match("quản lý thuỷ sản và xử lý nước ao nuôi", top_k=5)
+    assert [r.tech_id for r in a.results] == [r.tech_id for r in b.results]
+
+
+def test_explanations_on_every_result(small_matcher: Matcher) -> None:
+    result = small_matcher.match(ACCENTED, top_k=5)
+    for r in result.results:
+        e = r.explanation
+        assert e.fused_score > 0
+        assert e.dense_score is not None or e.lexical_score is not None
+        assert e.summary.startswith("Khớp")
+    top = result.results[0].explanation
+    assert top.dense_rank is not None and top.lexical_rank is not None
+    assert {"nước", "thải"} <= set(top.matched_terms)  # as the user typed them
+
+
+def test_matched_terms_are_reported_as_typed(small_matcher: Matcher) -> None:
+    result = small_matcher.match(UNACCENTED, top_k=1)
+    assert "nuoc" in result.results[0].explanation.matched_terms
+
+
+def test_filters_keep_top_k_full(small_matcher: Matcher) -> None:
+    field = small_matcher.technologies[0].field
+    n_in_field = sum(t.field == field for t in small_matcher.technologies)
+    k = min(3, n_in_field)
+    result = small_matcher.match("công nghệ mới cho doanh nghiệp", top_k=k, filters=Filters(field=[field]))
+    assert len(result.results) == k
+    assert all(r.field == field for r in result.results)
+    folded = small_matcher.match("công nghệ", top_k=k, filters=Filters(field=[field.lower()]))
+    assert [r.tech_id for r in folded.results] == [r.tech_id for r in result.results]
+
+
+def test_unknown_filter_value_is_an_error_listing_valid_ones(small_matcher: Matcher) -> None:
+    with pytest.raises(InputError, match="Giá trị hợp lệ"):
+        small_matcher.match("xử lý nước", filters=Filters(field=["Không tồn tại"]))
+    with pytest.raises(InputError, match="Ngành"):
+        small_matcher.match("xử lý nước", filters=Filters(sector=["khong_co"]))
+
+
+@pytest.mark.parametrize(
+    ("texts", "top_k", "message"),
+    [([""], 5, "trống"), (["   "], 5, "trống"), (["x" * 6000], 5, "vượt giới hạn"), (["ok"], 0, "top_k"), ([], 5, "trống")],
+)
+def test_bad_input_is_refused_clearly(small_matcher: Matcher, texts: list[str], top_k: int, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        small_matcher.match_batch(texts, top_k=top_k)
+
+
+def test_batch_equals_single(small_matcher: Matcher) -> None:
+    texts = [ACCENTED, "tự động hóa cảng container", UNACCENTED]
+    batch = small_matcher.match_batch(texts, top_k=3)
+    for text, res in zip(texts, batch, strict=True):
+        assert [r.tech_id for r in res.results] == [r.tech_id for r in small_matcher.match(text, top_k=3).results]
+
+
+def test_hostile_strings_do_not_break_anything(small_matcher: Matcher) -> None:
+    for text in ("'; DROP TABLE x; --", "<script>alert(1)</script>", "\u202e\u0000 lò đốt", "🙂🙂🙂", "12345"):
+        result = small_matcher.match(text, top_k=3)
+        assert len(result.results) <= 3
+
+
+def test_index_records_and_refuses_another_model(small_settings: Settings, small_index: str) -> None:
+    class OtherModel:
+        model_id = "another/model"
+        dim = 384
+
+    with pytest.raises(IndexError_, match="another/model"):
+        Matcher(small_index, settings=small_settings, embedder=OtherModel()).index  # type: ignore[arg-type]
+
+
+def test_stale_index_is_refused_with_rebuild_command(tmp_path: Path, embedder, small_settings: Settings) -> None:
+    catalog = tmp_path / "catalog.csv"
+    shutil.copy(SMALL_CATALOG, catalog)
+    settings = small_settings.model_copy(update={"index_root": tmp_path / "idx"})
+    build_index(catalog, "stale", settings=settings, embedder=embedder)
+    Matcher("stale", settings=settings, embedder=embedder).index  # fresh: loads
+    with catalog.open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    with pytest.raises(IndexError_, match="matcher index build"):
+        Matcher("stale", settings=settings, embedder=embedder).index
+
+
+def test_missing_index_says_how_to_build(small_settings: Settings, embedder) -> None:
+    with pytest.raises(IndexError_, match="matcher index build"):
+        Matcher("khong-co", settings=small_settings, embedder=embedder).index
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id,name,description,institute\nA,Tên,Mô tả,Viện\n", "field"),
+        ("id,name,description,institute,field\nA,Tên,,Viện,Môi trường\n", "description|mô tả|trống"),
+        ("id,name,description,institute,field\nA,Tên,Mô tả,Viện,MT\nA,Tên 2,Mô tả 2,Viện,MT\n", "trùng|A"),
+    ],
+)
+def test_bad_catalog_builds_nothing(tmp_path: Path, embedder, small_settings: Settings, content: str, message: str) -> None:
+    catalog = tmp_path / "bad.csv"
+    catalog.write_text(content, encoding="utf-8")
+    settings = small_settings.model_copy(update={"index_root": tmp_path / "idx"})
+    with pytest.raises(CatalogError, match=message):
+        build_index(catalog, "bad", settings=settings, embedder=embedder)
+    assert IndexStore(settings.index_root).versions("bad") == []
+
+
+def test_wrong_encoding_catalog_is_refused(tmp_path: Path, embedder, small_settings: Settings) -> None:
+    catalog = tmp_path / "binary.csv"
+    catalog.write_bytes(b"\x00\xff\xfe\x00" * 100 + bytes(range(256)))
+    settings = small_settings.model_copy(update={"index_root": tmp_path / "idx"})
+    with pytest.raises(CatalogError):
+        build_index(catalog, "bin", settings=settings, embedder=embedder)
+    assert IndexStore(settings.index_root).versions("bin") == []

@@ -1,0 +1,54 @@
+"""Normalisation: NFC, one tone-mark placement, folding, numbers kept intact."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from matcher.text.normalize import fix_tone_placement, fold, has_diacritics, normalize
+
+
+@pytest.mark.parametrize(
+    ("old", "canonical"),
+    [
+        ("hoà", "hòa"), ("Hoà", "Hòa"), ("thuỷ", "thủy"), ("qúy", "quý"), ("QÚY", "QUÝ"), ("khoẻ", "khỏe"),
+        ("tuỳ", "tùy"), ("oà", "òa"), ("hoàng", "hoàng"), ("người", "người"), ("giữa", "giữa"),
+        ("quỳnh", "quỳnh"), ("thuở", "thuở"), ("khuyến", "khuyến"), ("giường", "giường"), ("ngoằn", "ngoằn"),
+    ],
+)
+def test_tone_marks_meet(old: str, canonical: str) -> None:
+    assert fix_tone_placement(old) == canonical
+    assert normalize(old) == canonical
+
+
+def test_nfd_input_becomes_nfc_and_equal() -> None:
+    text = "Xử lý nước thải nuôi thủy sản"
+    assert normalize(unicodedata.normalize("NFD", text)) == text
+    assert unicodedata.is_normalized("NFC", normalize(unicodedata.normalize("NFD", text)))
+
+
+def test_whitespace_and_control_characters_cleaned() -> None:
+    assert normalize("  xử\u200blý\t\tnước \n thải\x00 ") == "xử lý nước thải"
+
+
+def test_numbers_kept_for_the_rules() -> None:
+    assert normalize("lò 4.000 tấn clanhke/ngày, 0,3 tấn/giờ") == "lò 4.000 tấn clanhke/ngày, 0,3 tấn/giờ"
+    assert fold("4.000 TẤN") == "4.000 tan"
+
+
+def test_fold_removes_every_diacritic_and_d_bar() -> None:
+    assert fold("Đường ống dẫn ĐIỆN thuỷ lực") == "duong ong dan dien thuy luc"
+    assert fold("xu ly nuoc thai") == fold("xử lý nước thải")
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("xử lý")
+    assert has_diacritics("đi")
+    assert not has_diacritics("xu ly nuoc thai nuoi tom")
+    assert not has_diacritics("wastewater treatment")
+
+
+def test_rejects_non_string() -> None:
+    with pytest.raises(TypeError, match="expects str"):
+        normalize(None)  # type: ignore[arg-type]
