@@ -55,13 +55,11 @@ def _tone_position(letters: list[str]) -> int | None:
     vowel_idx = [i for i, letter in enumerate(lower) if letter[0] in "aeiouy"]
     if not vowel_idx:
         return None
-    # Keep only the first run of vowels (a syllable has one nucleus).
-    run = [vowel_idx[0]]
-    for i in vowel_idx[1:]:
-        if i == run[-1] + 1:
-            run.append(i)
-        else:
-            break
+    # A syllable has one vowel nucleus; a word with two ("catốt", a loanword written as one
+    # word) is not a syllable, so its mark is left where the writer put it.
+    if vowel_idx[-1] - vowel_idx[0] + 1 != len(vowel_idx):
+        return None
+    run = vowel_idx
     # "qu" and "gi": the u / i belongs to the consonant when another vowel follows.
     if len(run) > 1 and run[0] > 0:
         first = lower[run[0]][0]

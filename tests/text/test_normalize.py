@@ -52,3 +52,8 @@ def test_has_diacritics() -> None:
 def test_rejects_non_string() -> None:
     with pytest.raises(TypeError, match="expects str"):
         normalize(None)  # type: ignore[arg-type]
+
+
+def test_loanwords_written_as_one_word_keep_their_mark() -> None:
+    assert normalize("catốt") == "catốt"
+    assert normalize("anốt và catốt") == "anốt và catốt"
