@@ -29,8 +29,9 @@ _TONE_MARKS = {
 }
 # Combining marks that change the vowel itself (kept on their letter).
 _VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
-_BASE_VOWELS = set("aeiouyAEIOUY")
-_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
+_CONTROL_RE = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]"
+)
 _SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
