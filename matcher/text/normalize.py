@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
 PIPELINE_VERSION = "1"
@@ -80,6 +81,7 @@ def _tone_position(letters: list[str]) -> int | None:
     return run[1] if has_final else run[0]
 
 
+@lru_cache(maxsize=65_536)
 def fix_tone_placement(word: str) -> str:
     """Move a misplaced tone mark to its canonical letter: "hoà" -> "hòa", "qúy" -> "quý"."""
     letters, tone = _decompose_syllable(word)

@@ -1,0 +1,201 @@
+"""`matcher rules ...`: check texts against plan 16, list its rules, evaluate the engine.
+
+A thin shell: it checks arguments, calls `matcher.rules`, prints. Messages for officers are in
+Vietnamese; bad usage exits with code 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.errors import TechmatchError
+from matcher.results import RuleHit, Verdict
+from matcher.rules.engine import RuleEngine, load_rule_engine
+from matcher.rules.evaluate import evaluate_cases, load_cases
+from matcher.settings import PROJECT_ROOT
+
+app = typer.Typer(help="Quy tắc Kế hoạch 16/KH-UBND: công nghệ hạn chế, ưu tiên, lộ trình đổi mới.",
+                  no_args_is_help=True)
+DEFAULT_CASES = PROJECT_ROOT / "tests" / "data" / "rules_cases.yaml"
+KINDS = ("restricted", "priority", "roadmap", "sectors")
+RulesDir = Annotated[Path | None, typer.Option("--rules-dir", help="Thư mục quy tắc (mặc định plan16).")]
+AsJson = Annotated[bool, typer.Option("--json", help="In JSON.")]
+_LABEL_VI = {"yes": "HẠN CHẾ", "review": "CẦN KIỂM TRA", "no": "không hạn chế"}
+
+
+def _fail(message: str) -> NoReturn:
+    """One Vietnamese line on stderr, exit code 2 (bad usage)."""
+    typer.echo(f"Lỗi: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _engine(rules_dir: Path | None) -> RuleEngine:
+    try:
+        return load_rule_engine(rules_dir)
+    except TechmatchError as e:
+        _fail(str(e))
+
+
+# --------------------------------------------------------------------------- check
+def _hit_json(hit: RuleHit) -> dict[str, Any]:
+    return hit.model_dump(exclude_none=True)
+
+
+def _row_json(row_id: str, verdict: Verdict) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "restricted": verdict.restricted,
+        "restricted_rules": [_hit_json(h) for h in verdict.restricted_rules],
+        "priority_rules": [_hit_json(h) for h in verdict.priority_rules],
+        "sectors": [s.model_dump() for s in verdict.sectors],
+    }
+
+
+def _print_verdict(console: Console, verdict: Verdict) -> None:
+    console.print(f"Kết luận: [bold]{_LABEL_VI[verdict.restricted]}[/bold]"
+                  + ("  (thuộc nhóm ưu tiên)" if verdict.priority else ""))
+    if verdict.restricted_rules or verdict.priority_rules:
+        table = Table("Mã", "Loại", "Kết luận", "Cách khớp", "Nội dung Kế hoạch", "Lý do")
+        for h in verdict.restricted_rules:
+            table.add_row(h.rule_id, "hạn chế", _LABEL_VI[h.verdict or "no"], h.how, h.text, h.reason)
+        for h in verdict.priority_rules:
+            table.add_row(h.rule_id, "ưu tiên", "", h.how, h.text, ", ".join(h.matched))
+        console.print(table)
+    if verdict.sectors:
+        console.print("Ngành: " + "; ".join(f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})"
+                                            for s in verdict.sectors))
+
+
+def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a CSV or XLSX file as dicts (a stand-in until the shared table reader is wired)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            yield from csv.DictReader(f)
+    elif suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+        for values in rows:
+            yield {h: ("" if v is None else str(v)) for h, v in zip(header, values, strict=True)}
+    else:
+        _fail(f"không đọc được định dạng {suffix or '(không có đuôi)'}; dùng .csv hoặc .xlsx")
+
+
+def _check_file(engine: RuleEngine, src: Path, text_col: str, id_col: str | None, out: Path) -> int:
+    rows = list(_read_rows(src))
+    if rows and text_col not in rows[0]:
+        _fail(f"không có cột «{text_col}» trong {src.name}; các cột: {', '.join(rows[0])}")
+    if rows and id_col and id_col not in rows[0]:
+        _fail(f"không có cột «{id_col}» trong {src.name}; các cột: {', '.join(rows[0])}")
+    verdicts = engine.check_batch([str(r.get(text_col) or "") for r in rows])
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for n, (row, verdict) in enumerate(zip(rows, verdicts, strict=True), 1):
+            row_id = str(row[id_col]) if id_col else str(n)
+            f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
+    tmp.replace(out)
+    return len(rows)
+
+
+@app.command()
+def check(
+    text: Annotated[str | None, typer.Argument(help="Văn bản mô tả công nghệ hoặc nhu cầu.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON (Verdict, cảnh báo, ngành).")] = False,
+    input_file: Annotated[Path | None, typer.Option("--input", help="Tệp CSV/XLSX cần kiểm tra.")] = None,
+    text_column: Annotated[str | None, typer.Option("--text-column", help="Cột chứa văn bản.")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="Cột mã dòng.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Tệp JSONL kết quả.")] = None,
+    rules_dir: RulesDir = None,
+) -> None:
+    """Kiểm tra một văn bản (hoặc cả tệp) theo danh mục hạn chế, ưu tiên của Kế hoạch 16."""
+    if input_file is not None:
+        if text is not None:
+            _fail("chỉ dùng một trong hai: văn bản hoặc --input")
+        if not text_column or output is None:
+            _fail("--input cần kèm --text-column và --output")
+        if not input_file.is_file():
+            _fail(f"không tìm thấy tệp {input_file}")
+        n = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
+        typer.echo(f"Đã kiểm tra {n} dòng, kết quả ghi vào {output}")
+        return
+    if not text or not text.strip():
+        _fail("cần một văn bản để kiểm tra, hoặc --input TỆP")
+    engine = _engine(rules_dir)
+    verdict = engine.check(text)
+    if as_json:
+        payload = verdict.model_dump(exclude_none=True)
+        payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in engine.need_warnings(text)]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    _print_verdict(console, verdict)
+    for w in engine.need_warnings(text):
+        console.print(f"[yellow]Cảnh báo:[/yellow] {w.message}")
+
+
+# --------------------------------------------------------------------------- list
+@app.command("list")
+def list_rules(
+    kind: Annotated[str | None, typer.Option("--kind", help=f"Lọc theo loại: {', '.join(KINDS)}.")] = None,
+    as_json: AsJson = False,
+    rules_dir: RulesDir = None,
+) -> None:
+    """Liệt kê các quy tắc của Kế hoạch 16 với mã, mục và nội dung nguyên văn."""
+    if kind is not None and kind not in KINDS:
+        _fail(f"--kind phải là một trong {', '.join(KINDS)}, nhận được «{kind}»")
+    book = _engine(rules_dir).book
+    groups: dict[str, list[Any]] = {
+        "restricted": book.restricted,
+        "priority": book.priority_flat(),
+        "roadmap": book.roadmap,
+        "sectors": book.priority_sectors,
+    }
+    rows = [(k, r) for k, recs in groups.items() if kind in (None, k) for r in recs]
+    if as_json:
+        listing = [{"kind": k, "id": r.id, "section": r.section, "text": r.text} for k, r in rows]
+        typer.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    table = Table("Mã", "Mục", "Nội dung")
+    for _, r in rows:
+        table.add_row(r.id, r.section, r.text)
+    Console().print(table)
+
+
+# --------------------------------------------------------------------------- eval
+@app.command("eval")
+def eval_rules(
+    cases: Annotated[Path, typer.Option("--cases", help="Tệp YAML các ca đã gán nhãn.")] = DEFAULT_CASES,
+    as_json: AsJson = False,
+    rules_dir: RulesDir = None,
+) -> None:
+    """Đo độ chính xác (precision) và độ phủ (recall) của bộ quy tắc trên các ca gán nhãn."""
+    if not cases.is_file():
+        _fail(f"không tìm thấy tệp ca kiểm thử {cases}")
+    try:
+        report = evaluate_cases(_engine(rules_dir), load_cases(cases))
+    except TechmatchError as e:
+        _fail(str(e))
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    f, s = report.flagged, report.strict
+    typer.echo(f"Số ca: {report.n}; đúng hoàn toàn: {report.accuracy:.1%}")
+    typer.echo(f"Hạn chế (yes+review): precision {f.precision:.3f}, recall {f.recall:.3f} "
+               f"(tp={f.tp}, fp={f.fp}, fn={f.fn})")
+    typer.echo(f"Hạn chế chắc chắn (yes): precision {s.precision:.3f}, recall {s.recall:.3f} "
+               f"(tp={s.tp}, fp={s.fp}, fn={s.fn})")
+    typer.echo(f"Ca ngưỡng định lượng: {report.threshold_accuracy:.1%}")
+    typer.echo("Theo nhãn: " + ", ".join(f"{t} {v:.0%}" for t, v in report.per_tag.items()))
+    for fail in report.failures:
+        typer.echo(f"  SAI: «{fail.text}» cần {fail.expected}, được {fail.got} {fail.missing_rules}")

