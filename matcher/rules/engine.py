@@ -304,26 +304,32 @@ class RuleEngine:
         """The verdict for one technology text."""
         return self.check_batch([text])[0]
 
-    def check_batch(self, texts: Sequence[str]) -> list[Verdict]:
-        """Verdicts for many texts; the embedder (if any) is called once for the whole batch."""
+    def check_batch(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> list[Verdict]:
+        """Verdicts for many texts; the embedder (if any) is called once for the whole batch.
+
+        `vectors` are the texts' query embeddings when the caller already has them (the matcher
+        embeds every need once and shares the vector with the rules).
+        """
         docs = [self._index.read(t, self._cues) for t in texts]
-        queries = self._embed_queries(texts)
+        queries = vectors if vectors is not None and self.embedder is not None else self._embed_queries(texts)
         return [self._verdict(doc, None if queries is None else queries[i]) for i, doc in enumerate(docs)]
 
-    def need_warnings(self, need_text: str) -> list[NeedWarning]:
+    def need_warnings(self, need_text: str, vector: np.ndarray | None = None) -> list[NeedWarning]:
         """Warnings when a need asks for a restricted technology, with the roadmap's replacements."""
-        verdict = self.check(need_text)
+        verdict = self.check_batch([need_text], None if vector is None else vector[None, :])[0]
         return [
             need_warning(self.book, self._by_id[hit.rule_id], hit)
             for hit in verdict.restricted_rules
             if hit.verdict in ("yes", "review")
         ]
 
-    def sector_scores(self, text: str, top: int = 3) -> list[SectorScore]:
+    def sector_scores(self, text: str, top: int = 3, vector: np.ndarray | None = None) -> list[SectorScore]:
         """The most likely plan sectors of a text, score in [0, 1], best first."""
         if top < 1:
             raise ValueError(f"top must be at least 1, got {top}")
         doc = self._index.read(text, self._cues)
+        if vector is not None and self.embedder is not None:
+            return self._sectors(doc, vector, top)
         queries = self._embed_queries([text])
         return self._sectors(doc, None if queries is None else queries[0], top)
 

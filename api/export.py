@@ -1,0 +1,120 @@
+"""Match results as a flat table (one row per need x technology) in CSV or XLSX.
+
+Officers open these in Excel: headers are Vietnamese, CSV carries a BOM so Excel reads UTF-8,
+and XLSX cells that start with = + - @ are written as text so that a need typed by a business
+cannot become a formula (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from matcher.results import MatchResult
+
+ExportFormat = Literal["csv", "xlsx"]
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("need_no", "STT nhu cầu"),
+    ("need_id", "Mã nhu cầu"),
+    ("need_text", "Nhu cầu"),
+    ("rank", "Hạng"),
+    ("tech_id", "Mã công nghệ"),
+    ("name", "Tên công nghệ"),
+    ("institute", "Đơn vị"),
+    ("field", "Lĩnh vực"),
+    ("sectors", "Ngành"),
+    ("trl", "TRL"),
+    ("score", "Điểm"),
+    ("priority", "Ưu tiên"),
+    ("restricted", "Hạn chế"),
+    ("matched_terms", "Từ khớp"),
+    ("explanation", "Giải thích"),
+    ("warnings", "Cảnh báo nhu cầu"),
+)
+_RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
+
+
+def rows(
+    results: Sequence[MatchResult], need_ids: Sequence[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """One row per ranked technology; a need with no result still gets one row (so it is not lost)."""
+    out: list[dict[str, Any]] = []
+    for i, result in enumerate(results):
+        need_id = need_ids[i] if need_ids is not None else None
+        base = {
+            "need_no": i + 1,
+            "need_id": need_id or "",
+            "need_text": result.need_text,
+            "warnings": " | ".join(w.message for w in result.warnings),
+        }
+        if not result.results:
+            out.append({**base, "explanation": "Không tìm thấy công nghệ phù hợp."})
+        for r in result.results:
+            out.append(
+                {
+                    **base,
+                    "rank": r.rank,
+                    "tech_id": r.tech_id,
+                    "name": r.name,
+                    "institute": r.institute,
+                    "field": r.field,
+                    "sectors": "; ".join(r.sectors),
+                    "trl": r.trl if r.trl is not None else "",
+                    "score": round(r.score, 4),
+                    "priority": "có" if r.priority else "không",
+                    "restricted": _RESTRICTED_VI.get(r.restricted, r.restricted),
+                    "matched_terms": ", ".join(r.explanation.matched_terms),
+                    "explanation": r.explanation.summary,
+                }
+            )
+    return out
+
+
+def to_csv(table: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([label for _, label in COLUMNS])
+    for row in table:
+        writer.writerow([_safe_cell(row.get(key, "")) for key, _ in COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append([label for _, label in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in table:
+        ws.append([row.get(key, "") for key, _ in COLUMNS])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                cell.data_type = "s"  # text, never a formula
+    widths = {"need_text": 40, "name": 40, "explanation": 60, "institute": 28, "warnings": 40}
+    for i, (key, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render(table: list[dict[str, Any]], fmt: ExportFormat) -> bytes:
+    return to_csv(table) if fmt == "csv" else to_xlsx(table)

@@ -1,0 +1,136 @@
+"""Background jobs (catalog rebuilds, survey batches) with progress that the web page polls.
+
+Jobs run in a small thread pool so the event loop keeps answering queries while an index is
+built or a survey is matched. Work is CPU-bound inside native code (the embedder, FAISS) that
+releases the GIL, so threads are enough and avoid re-loading the model in another process.
+State lives in memory: a restarted service forgets finished jobs, which is acceptable because
+their outputs (index versions, result files) are on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.schemas import JobStatus
+from matcher.errors import TechmatchError
+
+log = logging.getLogger("techmatch.api.jobs")
+KEEP_JOBS = 200
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class JobContext:
+    """What a running job sees: a progress reporter and its own output directory."""
+
+    def __init__(self, registry: JobRegistry, job_id: str, workdir: Path) -> None:
+        self._registry = registry
+        self.job_id = job_id
+        self.workdir = workdir
+
+    def progress(self, done: int, total: int, message: str | None = None) -> None:
+        self._registry._update(
+            self.job_id,
+            done=done,
+            total=total,
+            progress=(min(done / total, 1.0) if total else 0.0),
+            **({"message": message} if message is not None else {}),
+        )
+
+
+JobFn = Callable[[JobContext], dict[str, Any]]
+
+
+class JobRegistry:
+    """Submits jobs, tracks their status, keeps the last `KEEP_JOBS` of them."""
+
+    def __init__(self, root: Path, workers: int = 2) -> None:
+        self.root = Path(root)
+        self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="techmatch-job")
+
+    def submit(self, kind: str, fn: JobFn, message: str = "") -> JobStatus:
+        job_id = uuid.uuid4().hex[:12]
+        status = JobStatus(id=job_id, kind=kind, state="queued", created_at=_now(), message=message)  # type: ignore[arg-type]
+        with self._lock:
+            self._jobs[job_id] = status
+            while len(self._jobs) > KEEP_JOBS:
+                self._jobs.popitem(last=False)
+        workdir = self.root / job_id
+        self._pool.submit(self._run, job_id, fn, workdir)
+        return status.model_copy()
+
+    def get(self, job_id: str) -> JobStatus | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return None if job is None else job.model_copy(deep=True)
+
+    def list(self, kind: str | None = None) -> list[JobStatus]:
+        with self._lock:
+            return [j.model_copy(deep=True) for j in reversed(self._jobs.values()) if kind in (None, j.kind)]
+
+    def active(self, kind: str) -> JobStatus | None:
+        with self._lock:
+            return next(
+                (
+                    j.model_copy()
+                    for j in self._jobs.values()
+                    if j.kind == kind and j.state in ("queued", "running")
+                ),
+                None,
+            )
+
+    def workdir(self, job_id: str) -> Path:
+        return self.root / job_id
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _update(self, job_id: str, **changes: Any) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                self._jobs[job_id] = job.model_copy(update=changes)
+
+    def _run(self, job_id: str, fn: JobFn, workdir: Path) -> None:
+        self._update(job_id, state="running")
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+            result = fn(JobContext(self, job_id, workdir))
+        except TechmatchError as e:
+            log.warning("job %s failed: %s", job_id, e)
+            self._update(job_id, state="failed", error=str(e), finished_at=_now())
+        except Exception as e:  # a job must never die silently: record it, log the trace
+            log.exception("job %s crashed", job_id)
+            self._update(
+                job_id,
+                state="failed",
+                finished_at=_now(),
+                error=f"Lỗi ngoài dự kiến khi chạy tác vụ ({type(e).__name__}). Mã tác vụ: {job_id}.",
+            )
+        else:
+            with self._lock:
+                job = self._jobs.get(job_id)
+                if job is not None:
+                    self._jobs[job_id] = job.model_copy(
+                        update={
+                            "state": "done",
+                            "finished_at": _now(),
+                            "result": result.get("result", {}),
+                            "downloads": result.get("downloads", {}),
+                            "message": result.get("message", job.message),
+                            "progress": 1.0,
+                            "done": max(job.done, job.total),
+                        }
+                    )

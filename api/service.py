@@ -1,0 +1,196 @@
+"""The service's long-lived state: the live Matcher, the feedback store, background jobs.
+
+The Matcher is built and warmed up once, in the app's lifespan. A catalog swap builds and warms
+a *new* Matcher beside the live one and then replaces the reference under a lock: requests that
+already hold the old Matcher finish on it, new requests get the new one, and no request ever
+sees a half-loaded index. Routes take the Matcher once per request through `current()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.errors import NotFoundError, NotReadyError
+from api.jobs import JobContext, JobRegistry
+from api.schemas import IndexInfo, IndexVersion, IndexVersions
+from matcher.embed.base import Embedder
+from matcher.errors import InputError, TechmatchError
+from matcher.feedback import FeedbackStore
+from matcher.index.store import IndexStore
+from matcher.matcher import Matcher
+from matcher.settings import Settings
+
+log = logging.getLogger("techmatch.api")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+CATALOG_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".docx")
+
+
+class Service:
+    """Owns the live Matcher and everything the routes share."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        index_name: str | None = None,
+        embedder: Embedder | None = None,
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index_name = index_name or (matcher.index_name if matcher else settings.default_index)
+        self._embedder = embedder or (matcher.embedder if matcher else None)
+        self._matcher = matcher
+        self._swap_lock = threading.Lock()
+        self.load_error: str | None = None
+        self.store = IndexStore(settings.index_root)
+        self.feedback = FeedbackStore.in_dir(settings.data_dir)
+        self.jobs = JobRegistry(settings.data_dir / "jobs")
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def load(self) -> None:
+        """Load model and index now (start-up). A failure leaves the service up but not ready,
+        so /readyz can say why and an administrator can upload a catalog to fix it."""
+        if self._matcher is not None:
+            self._matcher.warm_up()
+            return
+        try:
+            matcher = Matcher(self.index_name, settings=self.settings, embedder=self._embedder).warm_up()
+        except TechmatchError as e:
+            self.load_error = str(e)
+            log.error("techmatch is not ready: %s", e)
+            return
+        self._embedder = matcher.embedder
+        self._matcher = matcher
+        self.load_error = None
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+
+    @property
+    def ready(self) -> bool:
+        return self._matcher is not None
+
+    def current(self) -> Matcher:
+        """The live Matcher; take it once per request and use that one reference throughout."""
+        matcher = self._matcher
+        if matcher is None:
+            raise NotReadyError(
+                "Dịch vụ chưa sẵn sàng: mô hình hoặc chỉ mục chưa được nạp. "
+                + (self.load_error or "Vui lòng thử lại sau ít phút.")
+            )
+        return matcher
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from matcher.embed.base import get_embedder
+
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    @staticmethod
+    def index_info(matcher: Matcher) -> IndexInfo:
+        m = matcher.index.manifest
+        return IndexInfo(
+            name=m.name, version=m.version, n_items=m.n_items, model_id=m.model_id, created_at=m.created_at
+        )
+
+    # ---- versions --------------------------------------------------------------------------
+    def versions(self) -> IndexVersions:
+        serving = self._matcher.index.manifest.version if self._matcher else None
+        current = self.store.current_version(self.index_name)
+        out = []
+        for version in self.store.versions(self.index_name):
+            m = self.store.read_manifest(self.index_name, version)
+            out.append(
+                IndexVersion(
+                    version=version,
+                    active=version == current,
+                    serving=version == serving,
+                    n_items=m.n_items,
+                    created_at=m.created_at,
+                    catalog_source=Path(m.catalog_source).name,
+                    model_id=m.model_id,
+                )
+            )
+        return IndexVersions(name=self.index_name, current=current, serving=serving, versions=out)
+
+    def switch_to(self, version: str) -> IndexInfo:
+        """Load `version` beside the live index, then make it active and live in one step."""
+        if version not in self.store.versions(self.index_name):
+            raise NotFoundError(
+                f"Chỉ mục '{self.index_name}' không có phiên bản '{version}'. "
+                f"Các phiên bản: {', '.join(self.store.versions(self.index_name)) or '(không có)'}."
+            )
+        fresh = Matcher(self.index_name, settings=self.settings, embedder=self.embedder(), version=version)
+        fresh.warm_up()  # the slow part happens before the lock: queries keep flowing meanwhile
+        with self._swap_lock:
+            self.store.activate(self.index_name, version)
+            self._matcher = fresh
+            self.load_error = None
+        log.info("index %s now serves version %s", self.index_name, version)
+        return self.index_info(fresh)
+
+    # ---- catalog upload --------------------------------------------------------------------
+    def save_upload(self, filename: str, data: bytes) -> Path:
+        """Keep the uploaded catalog: the index manifest points at it for staleness checks."""
+        suffix = Path(filename or "").suffix.lower()
+        if suffix not in CATALOG_SUFFIXES:
+            raise InputError(
+                f"Định dạng tệp danh mục không hỗ trợ: '{suffix or '(không có đuôi)'}'. "
+                f"Hỗ trợ: {', '.join(CATALOG_SUFFIXES)}."
+            )
+        if not data:
+            raise InputError("Tệp danh mục tải lên trống.")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        stem = _SAFE_NAME.sub("_", Path(filename).stem)[:60] or "catalog"
+        target = self.settings.data_dir / "catalogs" / f"{stamp}-{stem}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name("." + target.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        return target
+
+    def validate_catalog(self, path: Path) -> int:
+        """Read the catalog with the importer now, so a bad file is refused before any job starts."""
+        from matcher.catalog.readers import load_catalog
+
+        loaded = load_catalog(path)
+        if not loaded.technologies:
+            raise InputError("Tệp danh mục không có công nghệ nào.")
+        return len(loaded.technologies)
+
+    def rebuild(self, catalog: Path, ctx: JobContext) -> dict[str, Any]:
+        """Job body: build a new version beside the live one, then swap it in."""
+        from matcher.index.build import build_index
+
+        ctx.progress(0, 1, "Đang xây chỉ mục mới từ danh mục…")
+        manifest = build_index(
+            catalog,
+            self.index_name,
+            settings=self.settings,
+            embedder=self.embedder(),
+            activate=False,
+            progress=lambda done, total: ctx.progress(
+                done, total, f"Đang nhúng danh mục: {done}/{total} mục"
+            ),
+        )
+        ctx.progress(manifest.n_items, manifest.n_items, "Đang nạp phiên bản mới…")
+        try:
+            info = self.switch_to(manifest.version)
+        except TechmatchError:
+            self.store.remove_version(self.index_name, manifest.version)
+            raise
+        return {
+            "result": {"version": info.version, "n_items": info.n_items, "index": info.name},
+            "message": f"Đã chuyển sang phiên bản {info.version} ({info.n_items} công nghệ).",
+        }
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,114 @@
+"""Survey files for batch matching from the web page: a thin layer over `matcher.batch`.
+
+The survey's columns are checked when it is uploaded (wrong format, no needs column: 422 at
+once), so a job that starts fails only for reasons outside the caller's control. The job runs
+the library's batch runner (`run_batch`, the same code path as `matcher batch`): chunked,
+checkpointed, with progress, rows it cannot use (empty, too long) reported as skipped rows in
+the output instead of failing the whole survey.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from api.jobs import JobContext
+from matcher.errors import InputError, TechmatchError
+
+if TYPE_CHECKING:
+    from api.service import Service
+    from matcher.matcher import Matcher
+
+SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl")
+CHUNK = 32
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def save_survey(service: Service, filename: str, data: bytes, column: str | None) -> tuple[str, Path, str]:
+    """Check and keep an uploaded survey; returns (display name, stored path, needs column).
+
+    The columns are resolved now with the batch reader, so a file without a needs column is
+    refused at upload (422) rather than by a job that fails later.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SURVEY_SUFFIXES:
+        raise InputError(
+            f"Định dạng tệp khảo sát không hỗ trợ: '{suffix or '(không có đuôi)'}'. "
+            f"Hỗ trợ: {', '.join(SURVEY_SUFFIXES)}."
+        )
+    if not data:
+        raise InputError("Tệp khảo sát tải lên trống.")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    stem = _SAFE.sub("_", Path(filename).stem)[:60] or "survey"
+    path = service.settings.data_dir / "surveys" / f"{stamp}-{stem}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    try:
+        from matcher.batch.readers import open_survey
+
+        with open_survey(
+            path, text_columns=[column] if column else None, max_text_chars=service.settings.max_text_chars
+        ) as reader:
+            needs_column = reader.columns.primary or ""
+    except TechmatchError as e:
+        path.unlink(missing_ok=True)
+        # the library names the stored path and the CLI option; the web user knows the file and the form
+        message = (
+            str(e)
+            .replace(str(path), Path(filename).name)
+            .replace("--text-columns", "ô 'Cột nhu cầu'")
+        )
+        raise type(e)(message) from e
+    except Exception as e:  # a damaged file can fail inside openpyxl/csv with any error type
+        path.unlink(missing_ok=True)
+        raise InputError(
+            f"Không đọc được tệp khảo sát ({type(e).__name__}): hãy kiểm tra định dạng tệp."
+        ) from e
+    return Path(filename).name, path, needs_column
+
+
+def run_survey(
+    matcher: Matcher,
+    path: Path,
+    column: str | None,
+    ctx: JobContext,
+    *,
+    top_k: int,
+    include_restricted: bool,
+) -> dict[str, Any]:
+    """Job body: the library's batch runner (the same code path as `matcher batch`), XLSX + CSV out."""
+    from matcher.batch.checkpoint import checkpoint_dir
+    from matcher.batch.runner import run_batch
+    from matcher.batch.writers import write_output
+
+    def progress(done: int, total: int | None) -> None:
+        ctx.progress(done, total or done, f"Đang so khớp {done}/{total if total else '?'} dòng…")
+
+    xlsx = ctx.workdir / "ket-qua.xlsx"
+    summary = run_batch(
+        path,
+        xlsx,
+        matcher=matcher,
+        text_columns=[column] if column else None,
+        top_k=top_k,
+        include_restricted=include_restricted,
+        chunk_size=min(CHUNK, matcher.settings.max_batch),
+        progress=progress,
+    )
+    cp = checkpoint_dir(xlsx)
+    write_output(cp / "results.jsonl", cp / "skipped.jsonl", summary, ctx.workdir / "ket-qua.csv")
+    return {
+        "result": {
+            "needs": summary.needs,
+            "skipped": summary.skipped,
+            "needs_with_warnings": summary.with_warnings,
+            "no_good_match": summary.no_good_match,
+        },
+        "downloads": {fmt: f"/v1/jobs/{ctx.job_id}/result.{fmt}" for fmt in ("xlsx", "csv")},
+        "message": (
+            f"Đã so khớp {summary.needs} nhu cầu ({summary.with_warnings} có cảnh báo hạn chế, "
+            f"{summary.skipped} dòng bỏ qua)."
+        ),
+    }

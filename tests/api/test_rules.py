@@ -1,0 +1,37 @@
+"""/v1/rules and /v1/rules/check."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.slow
+
+
+def test_rulebook(client: TestClient) -> None:
+    body = client.get("/v1/rules").json()
+    assert len(body["rules_checksum"]) == 64
+    assert "moi_truong" in body["sectors"]
+    assert body["rulebook"]
+
+
+def test_check_a_restricted_need(client: TestClient) -> None:
+    res = client.post("/v1/rules/check", json={"text": "lò nung gạch thủ công đốt than"})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["verdict"]["restricted"] in ("yes", "review")
+    assert body["warnings"]
+    assert body["warnings"][0]["message"]
+
+
+def test_check_an_ordinary_need(client: TestClient) -> None:
+    body = client.post("/v1/rules/check", json={"text": "phần mềm quản lý kho hàng"}).json()
+    assert body["verdict"]["restricted"] == "no"
+    assert body["warnings"] == []
+
+
+@pytest.mark.parametrize("payload", [{"text": ""}, {"text": "x" * 5001}, {"text": "a", "extra": 1}, {}])
+def test_check_rejects_bad_input(client: TestClient, payload: dict) -> None:
+    res = client.post("/v1/rules/check", json=payload)
+    assert res.status_code == 422
+    assert res.json()["detail"]
