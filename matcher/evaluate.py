@@ -218,3 +218,14 @@ def misses(report: SystemReport, below: int = 3) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def run_eval(matcher: Any, needs: Sequence[EvalNeed], systems: Sequence[SystemSpec] = SYSTEMS) -> list[SystemReport]:
+    """Evaluate a Matcher: each system is a search mode with or without the plan's rules."""
+
+    def run(texts: Sequence[str], spec: SystemSpec) -> list[MatchResult]:
+        return matcher.match_batch(
+            list(texts), top_k=K, mode=spec.mode, use_rules=spec.use_rules, with_warnings=spec.use_rules
+        )
+
+    return evaluate(needs, run, systems)

@@ -27,7 +27,7 @@ from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
-from matcher.results import Explanation, MatchResult, RankedTechnology, Replacement, Verdict
+from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
 from matcher.sectors import load_sectors
 from matcher.settings import Settings, get_settings
 from matcher.text.normalize import has_diacritics, normalize
@@ -46,6 +46,8 @@ class PreparedNeed:
     restored: str | None
     accented_tokens: list[str]
     folded_tokens: list[str]
+
+    vietnamese: bool = True
 
     @property
     def semantic_text(self) -> str:
@@ -84,6 +86,7 @@ class Matcher:
         self._index: LoadedIndex | None = None
         self._rules = None
         self._lock = threading.Lock()
+        self._replacement_cache: dict[str, list[tuple[str, str, float]]] = {}
 
     # ---- lifecycle -------------------------------------------------------------------------
     @property
@@ -211,6 +214,7 @@ class Matcher:
             restored=restored,
             accented_tokens=lexical_tokens(restored or normalized, folded=False, segmented=comps),
             folded_tokens=lexical_tokens(normalized, folded=True, segmented=comps),
+            vietnamese=has_diacritics(normalized) or restored is not None,
         )
 
     # ---- stages ----------------------------------------------------------------------------
@@ -271,7 +275,8 @@ class Matcher:
         elif s.fusion == "convex":
             fused = convex(ch.dense_scores, ch.lexical_scores, s.convex_alpha)
         else:
-            fused = rrf([ch.dense_ids, ch.lexical_ids], [s.dense_weight, s.lexical_weight], k=s.rrf_k)
+            lexical_weight = s.lexical_weight if need.vietnamese else s.lexical_weight * s.foreign_lexical_weight
+            fused = rrf([ch.dense_ids, ch.lexical_ids], [s.dense_weight, lexical_weight], k=s.rrf_k)
         boosts: dict[int, float] = {}
         if use_rules and s.priority_boost > 0:
             for d in fused:
@@ -315,24 +320,34 @@ class Matcher:
             )
         return ranked
 
-    def _warnings(self, need: PreparedNeed, qvec: np.ndarray | None) -> list:
-        """Warnings for needs that ask for a restricted technology, with ranked replacements."""
-        warnings = self.rules.need_warnings(need.semantic_text, vector=qvec)
-        for warning in warnings:
-            if not warning.replacement_queries or self.settings.replacement_results == 0:
+    def _warnings(self, need: PreparedNeed, qvec: np.ndarray | None) -> list[NeedWarning]:
+        """Warnings for needs that ask for a restricted technology, with ranked replacements.
+
+        Several restricted items often describe one thing (three clay-brick bullets); they share
+        one warning (keyed by the roadmap item that replaces them), the others under `related_rules`.
+        """
+        merged: dict[str, NeedWarning] = {}
+        for warning in self.rules.need_warnings(need.semantic_text, vector=qvec):
+            key = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
+            if key in merged:
+                merged[key].related_rules.append(warning.rule)
                 continue
-            query = "; ".join(warning.replacement_queries)
-            found = self.match_batch(
-                [query], top_k=self.settings.replacement_results, with_warnings=False
-            )[0]
-            roadmap_id = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
-            warning.replacements = [
-                Replacement(
-                    tech_id=r.tech_id, name=r.name, score=r.score, roadmap_id=roadmap_id, roadmap_text=query
-                )
-                for r in found.results
-            ]
-        return warnings
+            merged[key] = warning
+            if warning.replacement_queries and self.settings.replacement_results > 0:
+                warning.replacements = self._replacements(warning)
+        return list(merged.values())
+
+    def _replacements(self, warning: NeedWarning) -> list[Replacement]:
+        """Catalog technologies the roadmap names instead (cached: same query, same catalog)."""
+        query = "; ".join(warning.replacement_queries)
+        roadmap_id = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
+        if query not in self._replacement_cache:
+            found = self.match_batch([query], top_k=self.settings.replacement_results, with_warnings=False)[0]
+            self._replacement_cache[query] = [(r.tech_id, r.name, r.score) for r in found.results]
+        return [
+            Replacement(tech_id=t, name=n, score=sc, roadmap_id=roadmap_id, roadmap_text=query)
+            for t, n, sc in self._replacement_cache[query]
+        ]
 
     def _sector_names(self) -> dict[str, str]:
         return load_sectors(self.settings.rules_dir)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
+    # A need in another language (English) meets the Vietnamese catalog only through the dense
+    # channel; BM25 can match just its loanwords (IoT, container), so it counts less there.
+    foreign_lexical_weight: float = Field(default=0.0, ge=0)
     approximate_above: int = Field(default=50_000, ge=1)
 
     # Rules in the ranking.

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from matcher.cli.main import handle_errors
+from matcher.cli.common import handle_errors
 from matcher.settings import PROJECT_ROOT
 
 out = Console()

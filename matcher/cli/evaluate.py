@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from matcher.cli.main import handle_errors
-from matcher.evaluate import SYSTEMS, SystemReport, SystemSpec, evaluate, load_eval_set, misses, twin_gap, warnings_recall
-from matcher.results import MatchResult
+from matcher.cli.common import handle_errors
+from matcher.evaluate import SYSTEMS, SystemReport, load_eval_set, misses, run_eval, twin_gap, warnings_recall
 from matcher.settings import PROJECT_ROOT
 
 DEFAULT_SET = PROJECT_ROOT / "corpora" / "eval" / "needs.yaml"
@@ -38,15 +37,6 @@ def _table(reports: Sequence[SystemReport], title: str) -> Table:
                 str(int(row["n"])),
             )
     return table
-
-
-def run_eval(
-    matcher, needs, systems: Sequence[SystemSpec] = SYSTEMS  # noqa: ANN001
-) -> list[SystemReport]:
-    def run(texts: Sequence[str], spec: SystemSpec) -> list[MatchResult]:
-        return matcher.match_batch(list(texts), top_k=10, mode=spec.mode, use_rules=spec.use_rules, with_warnings=spec.use_rules)
-
-    return evaluate(needs, run, systems)
 
 
 def report_json(reports: Sequence[SystemReport], split: str) -> dict:
@@ -110,7 +100,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"Đã ghi {json_out}")
 
 
-def _sweep(matcher, needs) -> list[dict]:  # noqa: ANN001
+def _sweep(matcher, needs) -> list[dict]:
     """nDCG@10 of hybrid+rules across fusion settings and priority boosts (for the dev split)."""
     spec = next(s for s in SYSTEMS if s.name == "hybrid_rules")
     configs: list[dict] = []

@@ -5,16 +5,13 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from matcher.errors import InputError, TechmatchError
+from matcher.cli.common import err, fail, handle_errors, out, parse_columns  # noqa: F401
 
 app = typer.Typer(
     help="techmatch: tìm công nghệ phù hợp với nhu cầu doanh nghiệp (Kế hoạch 16/KH-UBND Hải Phòng).",
@@ -23,48 +20,7 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Xây và quản lý chỉ mục tìm kiếm.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
-out = Console()
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int = 1) -> None:
-    """One Vietnamese line on stderr, then exit (2 = bad usage)."""
-    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def handle_errors(fn: F) -> F:
-    """Turn domain errors into one-line messages with the right exit code."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except InputError as e:
-            fail(str(e), 2)
-        except TechmatchError as e:
-            fail(str(e), 1)
-        except FileNotFoundError as e:
-            fail(f"Không tìm thấy tệp: {e.filename}", 2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def parse_columns(spec: str | None) -> dict[str, str] | None:
-    """`name=Tên,description=Mô tả` -> {"name": "Tên", "description": "Mô tả"}."""
-    if not spec:
-        return None
-    mapping: dict[str, str] = {}
-    for part in spec.split(","):
-        if "=" not in part:
-            raise InputError(f"--columns cần dạng truong=Tên cột, nhận được {part!r}.")
-        key, value = part.split("=", 1)
-        mapping[key.strip()] = value.strip()
-    return mapping
-
-
-def _settings():  # noqa: ANN202
+def _settings():
     from matcher.settings import get_settings
 
     return get_settings()
