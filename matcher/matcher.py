@@ -25,6 +25,7 @@ from matcher.errors import InputError
 from matcher.explain import boost_reasons, matched_terms, summarize
 from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
+from matcher.index.build import catalog_verdicts
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
@@ -118,9 +119,13 @@ class Matcher:
                         rules_dir=self.settings.rules_dir,
                         version=self.version,
                     )
+                    if loaded.rules_vectors:  # same model, same rules: reuse the embedded rule texts
+                        self.rules.load_semantic_state(loaded.rules_vectors)
                     if stale_rules:  # rules changed since the build: verdicts are cheap to redo
                         texts = [normalize(t.passage_text()) for t in loaded.technologies]
-                        loaded.verdicts = self.rules.check_batch(texts)
+                        loaded.verdicts = catalog_verdicts(
+                            self.rules, loaded.technologies, texts, loaded.catalog_queries
+                        )
                     self._index = loaded
         return self._index
 

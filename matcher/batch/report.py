@@ -20,7 +20,12 @@ from matcher.batch.checkpoint import RESULTS, SKIPPED, checkpoint_dir, read_json
 from matcher.batch.summary import BatchSummary, summarize
 from matcher.errors import InputError
 
-_KIND_VI = {"blank": "dòng trống", "no_need": "không nêu nhu cầu", "duplicate": "trùng lặp", "too_long": "quá dài"}
+_KIND_VI = {
+    "blank": "dòng trống",
+    "no_need": "không nêu nhu cầu",
+    "duplicate": "trùng lặp",
+    "too_long": "quá dài",
+}
 
 TEMPLATE = """<!doctype html>
 <html lang="vi">
@@ -28,8 +33,8 @@ TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <title>{{ title }}</title>
 <style>
- body { font-family: "Times New Roman", "DejaVu Serif", serif; max-width: 60rem; margin: 2rem auto; color: #111;
-        line-height: 1.45; padding: 0 1rem; }
+ body { font-family: "Times New Roman", "DejaVu Serif", serif; max-width: 60rem; margin: 2rem auto;
+        color: #111; line-height: 1.45; padding: 0 1rem; }
  h1 { font-size: 1.5rem; text-align: center; text-transform: uppercase; }
  h2 { font-size: 1.15rem; border-bottom: 1px solid #999; margin-top: 2rem; }
  table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92rem; }
@@ -60,7 +65,8 @@ TEMPLATE = """<!doctype html>
 
 <h2>2. Nhu cầu theo ngành, lĩnh vực của Kế hoạch 16</h2>
 {% if charts.sector %}<figure><img alt="Nhu cầu theo ngành" src="{{ charts.sector }}">
-<figcaption>Hình 1. Số nhu cầu theo ngành (ngành có điểm cao nhất của mỗi nhu cầu)</figcaption></figure>{% endif %}
+<figcaption>Hình 1. Số nhu cầu theo ngành (ngành có điểm cao nhất của mỗi nhu cầu)</figcaption>
+</figure>{% endif %}
 <table><tr><th>Ngành</th><th>Số nhu cầu</th><th>Tỷ lệ</th></tr>
 {% for name, n in s.needs_by_sector.items() %}<tr><td>{{ name }}</td><td class="n">{{ n }}</td>
 <td class="n">{{ pct(n) }}</td></tr>
@@ -80,10 +86,12 @@ TEMPLATE = """<!doctype html>
 <h2>4. Nhu cầu hỏi công nghệ hạn chế và công nghệ thay thế đề xuất</h2>
 {% if s.restricted_needs %}<table><tr><th>Dòng</th><th>Mã</th><th>Doanh nghiệp</th><th>Nhu cầu</th>
 <th>Quy định</th><th>Công nghệ thay thế đề xuất</th></tr>
-{% for n in s.restricted_needs %}<tr><td class="n">{{ n.row }}</td><td>{{ n.need_id }}</td><td>{{ n.company }}</td>
+{% for n in s.restricted_needs %}<tr><td class="n">{{ n.row }}</td><td>{{ n.need_id }}</td>
+<td>{{ n.company }}</td>
 <td>{{ n.text }}</td><td>{{ n.rules | join("; ") }}</td><td>{{ n.replacements | join("; ") or "—" }}</td></tr>
 {% endfor %}</table>{% if s.with_warnings > s.restricted_needs|length %}<p class="note">Bảng liệt kê
-{{ s.restricted_needs|length }}/{{ s.with_warnings }} nhu cầu đầu tiên; danh sách đủ ở tệp kết quả.</p>{% endif %}
+{{ s.restricted_needs|length }}/{{ s.with_warnings }} nhu cầu đầu tiên; danh sách đủ ở tệp kết quả.</p>
+{% endif %}
 {% else %}<p>Không có nhu cầu nào hỏi công nghệ thuộc nhóm hạn chế.</p>{% endif %}
 
 <h2>5. Nhu cầu chưa có công nghệ phù hợp</h2>
@@ -92,7 +100,8 @@ TEMPLATE = """<!doctype html>
 {{ "%.2f"|format(s.threshold) }}</figcaption></figure>{% endif %}
 {% if s.no_match_needs %}<table><tr><th>Dòng</th><th>Mã</th><th>Doanh nghiệp</th><th>Nhu cầu</th>
 <th>Độ tương đồng cao nhất</th><th>Công nghệ gần nhất</th></tr>
-{% for n in s.no_match_needs %}<tr><td class="n">{{ n.row }}</td><td>{{ n.need_id }}</td><td>{{ n.company }}</td>
+{% for n in s.no_match_needs %}<tr><td class="n">{{ n.row }}</td><td>{{ n.need_id }}</td>
+<td>{{ n.company }}</td>
 <td>{{ n.text }}</td><td class="n">{{ "%.3f"|format(n.top_dense) if n.top_dense is not none else "—" }}</td>
 <td>{{ n.best }}</td></tr>
 {% endfor %}</table>{% else %}<p>Mọi nhu cầu đều có công nghệ phù hợp.</p>{% endif %}
@@ -171,9 +180,16 @@ def charts(s: BatchSummary) -> dict[str, str]:
         sectors = list(s.needs_by_sector.items())[:12]
         techs = s.top_technologies[:10]
         return {
-            "sector": _barh([k for k, _ in sectors], [v for _, v in sectors], "Số nhu cầu") if sectors else "",
-            "tech": _barh([f"{t['tech_id']} {t['name']}" for t in techs], [t["first"] for t in techs],
-                          "Số nhu cầu xếp công nghệ này đầu tiên") if techs else "",
+            "sector": _barh([k for k, _ in sectors], [v for _, v in sectors], "Số nhu cầu")
+            if sectors
+            else "",
+            "tech": _barh(
+                [f"{t['tech_id']} {t['name']}" for t in techs],
+                [t["first"] for t in techs],
+                "Số nhu cầu xếp công nghệ này đầu tiên",
+            )
+            if techs
+            else "",
             "score": _histogram(s.score_histogram, SCORE_BIN, s.threshold) if s.score_histogram else "",
         }
 

@@ -252,8 +252,9 @@ def run_batch(
             t0 = time.perf_counter()
             if not cp.manifest.complete:
                 total = count_rows(input_path, sheet) if progress else None
-                report = _progress(progress, total, start)
                 runner = _make_engine(engine, matcher, options, chunk_size, workers, ray_address)
+                t0 = time.perf_counter()  # the local model is loaded: measure matching only
+                report = _progress(progress, total, start)
                 events = _Events(itertools.islice(iter(reader), start, None))
                 for chunk in runner.run(events.needs()):
                     last_seq = chunk[-1][0]

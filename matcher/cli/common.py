@@ -18,7 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(message: str, code: int = 1) -> None:
     """One Vietnamese line on stderr, then exit (2 = bad usage)."""
-    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
+    err.print(f"[bold red]Lỗi:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -137,22 +137,11 @@ _COMMANDS = {
 
 
 def _mount() -> None:
+    """Attach the command groups and commands that live in their own modules."""
     for name, (module, help_text) in _SUBAPPS.items():
-        try:
-            sub = importlib.import_module(module).app
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        app.add_typer(sub, name=name, help=help_text)
-    for name, module in _COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        mod.register(app)
+        app.add_typer(importlib.import_module(module).app, name=name, help=help_text)
+    for module in _COMMANDS.values():
+        importlib.import_module(module).register(app)
 
 
 _mount()

@@ -30,7 +30,15 @@ def print_match(console: Console, result: MatchResult) -> None:
         console.print(f"  [dim]{w.rule.rule_id} ({w.rule.section}):[/] {w.rule.text}", highlight=False)
         for r in w.replacements:
             console.print(f"  → thay thế: [bold]{r.tech_id}[/] {r.name}", highlight=False)
-    table = Table("#", "mã", "công nghệ", "đơn vị", "điểm", "cosine", "BM25", "quy tắc", "từ khớp", show_lines=False)
+    table = Table(show_lines=False)
+    table.add_column("#", no_wrap=True)
+    table.add_column("mã", no_wrap=True, min_width=8)
+    for name in ("công nghệ", "đơn vị"):
+        table.add_column(name, ratio=3, overflow="fold")
+    for name in ("điểm", "cosine", "BM25"):
+        table.add_column(name, no_wrap=True, justify="right")
+    table.add_column("quy tắc")
+    table.add_column("từ khớp", ratio=1)
     for r in result.results:
         flags = [_FLAG[r.restricted]] if r.restricted != "no" else []
         if r.priority:

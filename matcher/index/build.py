@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from matcher.embed.base import Embedder
 from matcher.index.dense import DenseIndex, choose_kind
 from matcher.index.lexical import LexicalIndex
 from matcher.index.store import IndexStore, Manifest, sha256_file
+from matcher.results import SectorScore, Verdict
 from matcher.settings import Settings
 from matcher.text.diacritics import DiacriticRestorer
 from matcher.text.normalize import PIPELINE_VERSION, normalize
@@ -59,6 +61,28 @@ def rule_texts(rules_dir: Path) -> list[str]:
     return texts
 
 
+def catalog_verdicts(
+    engine: Any, techs: Sequence[Technology], texts: Sequence[str], vectors: np.ndarray | None = None
+) -> list[Verdict]:
+    """Rule verdicts of catalog entries; an entry that declares its plan sectors keeps them.
+
+    The catalog's sector column is the institute's own statement and beats a guess from the
+    text (the guess put a waste incinerator in mechanical engineering).
+    """
+    book = engine.book
+    known = {s.id for s in book.sectors}
+    priority_ids = {s for r in book.priority_sectors for s in r.sectors}
+    verdicts = engine.check_batch(texts, vectors)
+    for tech, verdict in zip(techs, verdicts, strict=True):
+        declared = [s for s in tech.sectors if s in known]
+        if declared:
+            verdict.sectors = [
+                SectorScore(sector_id=s, name=book.sector_name(s), score=1.0, priority=s in priority_ids)
+                for s in declared
+            ]
+    return verdicts
+
+
 def passages(techs: Sequence[Technology]) -> list[str]:
     return [normalize(t.passage_text()) for t in techs]
 
@@ -71,6 +95,11 @@ def embed_passages(
         out.append(embedder.embed_passages(texts[start : start + EMBED_BATCH]))
         if progress:
             progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+    return np.vstack(out).astype(np.float32)
+
+
+def embed_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    out = [embedder.embed_queries(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
     return np.vstack(out).astype(np.float32)
 
 
@@ -101,7 +130,10 @@ def build_index(
     lexical = LexicalIndex.build(accented, folded)
 
     engine = load_rule_engine(settings.rules_dir, embedder=embedder)
-    verdicts = engine.check_batch(texts)
+    # The entries' query-side vectors feed the rules' semantic channel; stored so that a rules
+    # change re-evaluates verdicts at load without embedding the catalog again.
+    query_vectors = embed_queries(embedder, texts)
+    verdicts = catalog_verdicts(engine, techs, texts, query_vectors)
     plan_texts = rule_texts(settings.rules_dir)
     restorer = DiacriticRestorer.from_texts([*texts, *plan_texts])
 
@@ -109,6 +141,8 @@ def build_index(
     with store.writing(name) as (tmp, version):
         dense.save(tmp)
         lexical.save(tmp)
+        np.save(tmp / "catalog_queries.npy", query_vectors, allow_pickle=False)
+        np.savez(tmp / "rules_vectors.npz", **engine.semantic_state())
         save_catalog_jsonl(techs, tmp / "catalog.jsonl")
         (tmp / "verdicts.json").write_text(
             json.dumps([v.model_dump(mode="json") for v in verdicts], ensure_ascii=False), encoding="utf-8"

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from matcher.catalog.schema import Technology
 from matcher.errors import IndexError_
 from matcher.index.build import rules_checksum
@@ -27,6 +29,8 @@ class LoadedIndex:
     lexical: LexicalIndex
     verdicts: list[Verdict]
     restorer: DiacriticRestorer
+    catalog_queries: np.ndarray | None = None  # query-side vectors of the entries (rules' semantic channel)
+    rules_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded rule/sector texts
     folded_vocab: list[frozenset[str]] = field(default_factory=list)  # per entry, for matched terms
     position: dict[str, int] = field(default_factory=dict)  # tech id -> row
 
@@ -97,6 +101,9 @@ def open_index(
             Verdict.model_validate(v) for v in json.loads((vdir / "verdicts.json").read_text(encoding="utf-8"))
         ]
         restorer = DiacriticRestorer.from_dict(json.loads((vdir / "restorer.json").read_text(encoding="utf-8")))
+        catalog_queries = np.load(vdir / "catalog_queries.npy", allow_pickle=False)
+        with np.load(vdir / "rules_vectors.npz", allow_pickle=False) as npz:
+            rules_vectors = {k: npz[k] for k in npz.files}
         dense = DenseIndex.load(vdir, manifest.dense_kind)  # type: ignore[arg-type]
         lexical = LexicalIndex.load(vdir)
     except (OSError, ValueError, KeyError) as e:
@@ -104,5 +111,8 @@ def open_index(
     if not (len(techs) == len(verdicts) == dense.size == lexical.size == manifest.n_items):
         raise IndexError_(f"Chỉ mục '{name}' không nhất quán (số mục khác nhau). {_rebuild_hint(name, manifest)}")
     stale_rules = rules_dir is not None and manifest.rules_checksum != rules_checksum(rules_dir)
-    loaded = LoadedIndex(manifest, techs, dense, lexical, verdicts, restorer)
+    loaded = LoadedIndex(
+        manifest, techs, dense, lexical, verdicts, restorer, catalog_queries=catalog_queries,
+        rules_vectors={} if stale_rules else rules_vectors,
+    )
     return loaded, stale_rules

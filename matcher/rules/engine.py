@@ -7,9 +7,13 @@ How a text is read, once per call:
    starting with it. Where the text carries diacritics, a word must also match accented
    ("đất đen" is not "đất đèn"); a word typed without diacritics matches its folded form.
 3. Apply each restricted rule: a trigger phrase (or one phrase of every `all_of` group) in a
-   sentence with none of the rule's `exclude` phrases; a trigger right after "thay thế",
-   "chuyển đổi", "không sử dụng"... in the same clause is what the text moves away from, so it
-   does not count. Then qualifiers, alternatives and numeric thresholds decide yes/no/review.
+   sentence with none of the rule's `exclude` phrases. A trigger must be the technology's own
+   subject: one inside a cue scope in its clause does not count, whether what the text moves
+   away from ("thay thế X", "không chứa X", "từ X sang Y", "X-free") or what it serves or treats
+   ("phù hợp nhà máy X", "nước thải của X", "khí thải lò X", "cho X", "nạp lò X"). A threshold
+   rule (a plant or furnace) also needs its sentence to speak of production (a production word
+   or a quantity in the rule's units). Then qualifiers, alternatives and numeric thresholds decide
+   yes/no/review; a modern form the roadmap asks for (`match.review`) turns "yes" into "review".
 4. Optionally (an embedder given) a restricted rule the phrases missed but whose text is very
    close in meaning gives "review", never "yes": a paraphrase is a reason to look, not proof.
 """
@@ -20,7 +24,7 @@ import bisect
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +57,39 @@ SECTOR_COSINE_RANGE = (0.78, 0.90)
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _SENTENCE_END_RE = re.compile(r"[.!?\n](?=\s|$)|\n")
 _CLAUSE_END_RE = re.compile(r"[;:]")
-# Words that introduce what a text moves away from; their scope ends at "bằng"/"sang" (the new tech).
-_CUES = ("thay the", "thay cho", "thay vi", "chuyen doi", "chuyen dich", "loai bo", "xoa bo",
-         "khong su dung", "khong dung", "khong chua", "khong can", "thay the dan")
-_CUE_SCOPE_END = {"bang", "sang", "thanh"}
-_CUE_WINDOW = 10
+# Cue scopes: a trigger inside one is not the technology's own subject, so it does not count.
+# Written with diacritics: a text typed with them must match accented ("không chứa"), one typed
+# without matches the folded form. A scope runs forward from the cue, inside its clause, for at
+# most _CUE_WINDOW words and ends early at "bằng"/"sang"/"thành" (what follows is the new tech).
+#: What the text moves away from, does without or compares against ("thay X bằng Y", "không chứa X").
+_AWAY_CUES = ("thay thế", "thay cho", "thay vì", "thay", "thay thế dần", "chuyển đổi", "chuyển dịch",
+              "loại bỏ", "xóa bỏ", "loại trừ", "không sử dụng", "không dùng", "không chứa", "không cần",
+              "không có", "không qua", "không phải", "bỏ qua", "so với", "giảm thiểu")
+#: What the technology serves, treats or attaches to ("phù hợp nhà máy X", "khí thải lò X", "cho lò X").
+_TARGET_CUES = ("phù hợp", "dùng cho", "áp dụng cho", "ứng dụng cho", "sử dụng cho", "phục vụ", "lắp vào",
+                "lắp cho", "lắp sau", "lắp đặt tại", "lắp đặt cho", "cho", "của", "tại", "giúp", "nạp",
+                "đáp ứng", "nước thải", "khí thải", "khói thải", "khói", "bụi", "nhiệt thải", "nhiệt dư",
+                "bùn thải")
+#: A bare negation covers only the next word ("không formaldehyde", "không thủy ngân").
+_NEGATION_CUES = ("không",)
+#: "từ X sang Y": X is what a conversion leaves, but only when "sang" follows in the clause.
+_BRACKET_CUES = {"từ": "sang"}
+#: Next words that cancel a cue: "cho phép", "cho thấy", "thay đổi", "tại chỗ".
+_CUE_BLOCKERS = {"cho": frozenset({"phep", "thay", "ra", "nen", "rang", "biet", "den", "toi", "hay", "vay"}),
+                 "thay": frozenset({"doi"}), "tai": frozenset({"cho"})}
+#: Previous words that cancel a cue: "độc hại cho / có hại cho (sức khỏe)" is not "for".
+_CUE_BLOCKERS_BEFORE = {"cho": frozenset({"hai"})}
+#: A trigger followed by this word is negated ("formaldehyde-free", "CFC-free").
+_FREE_SUFFIX = "free"
+_CUE_SCOPE_END = {"bằng", "sang", "thành"}  # accented: "thép thanh" (bars) does not end a scope
+_CUE_SCOPE_END_FOLDED = {fold(w) for w in _CUE_SCOPE_END}
+_CUE_WINDOW = 12
+#: A threshold rule names a plant or furnace: its trigger must be read in a production sense,
+#: i.e. its sentence says what is made or how much (a production word, possibly inside the trigger
+#: itself: "lò đốt", "lò nung"), or carries a quantity in one of the rule's units. Otherwise
+#: ("tiết kiệm 20% phân bón hóa học", a keyword list) the mention is incidental.
+_PRODUCTION_SENSE = ("sản xuất", "luyện", "nấu", "nung", "đốt", "công suất", "dung lượng", "quy mô",
+                     "nhà máy", "dây chuyền", "xưởng", "trộn", "chế biến")
 _LABEL_WINDOW = 40  # characters before a number in which its label ("dầu FO") must appear
 _UNIT_VI = {"kg/h": "kg/h", "t/day": "tấn/ngày", "t/heat": "tấn/mẻ", "m2/year": "m2/năm",
             "t/year": "tấn/năm", "m3/year": "m3/năm", "kg/t": "kg/tấn", "kWh/t": "kWh/tấn"}
@@ -92,6 +124,7 @@ class _Doc:
     clause: list[int]
     quantities: list[Quantity]
     hits: dict[int, list[_Occurrence]] = field(default_factory=dict)
+    diacritics: bool = True  # whether the text is typed with diacritics (then "thanh" is not "thành")
 
     def span(self, occ: _Occurrence) -> str:
         return self.shown[self.starts[occ.first] : self.ends[occ.last]]
@@ -138,7 +171,7 @@ class PhraseIndex:
     def add_all(self, phrases: Iterable[str]) -> frozenset[int]:
         return frozenset(i for p in phrases if (i := self.add(p)) is not None)
 
-    def read(self, text: str, cues: frozenset[int]) -> _Doc:
+    def read(self, text: str, cues: Mapping[int, _Cue]) -> _Doc:
         """Tokenise a text and record every phrase occurrence in it."""
         shown = normalize(text)
         folded = strip_diacritics(shown.lower())  # = fold(text), without normalising twice
@@ -159,10 +192,11 @@ class PhraseIndex:
             clause=[bisect.bisect_right(clause_ends, a) for a in starts],
             quantities=find_quantities_in(shown, folded),
         )
+        doc.diacritics = doc.accents != doc.words
         doc.hits = self._scan(doc, cues)
         return doc
 
-    def _scan(self, doc: _Doc, cues: frozenset[int]) -> dict[int, list[_Occurrence]]:
+    def _scan(self, doc: _Doc, cues: Mapping[int, _Cue]) -> dict[int, list[_Occurrence]]:
         hits: dict[int, list[_Occurrence]] = defaultdict(list)
         words, accents = doc.words, doc.accents
         by_first, phrases = self._by_first, self._phrases
@@ -175,12 +209,12 @@ class PhraseIndex:
                     j = i + len(ph.folded)
                     if j <= n and tuple(words[i:j]) == ph.folded and _accents_agree(words, accents, i, ph):
                         hits[pid].append(_Occurrence(i, j - 1, False))
-        cue_ends = [occ.last for pid in cues for occ in hits.get(pid, ())]
-        if cue_ends:
-            for pid, occs in hits.items():
-                if pid not in cues:
-                    for occ in occs:
-                        occ.vetoed = _in_cue_scope(doc, occ.first, cue_ends)
+        scopes = [(occ.last, cue) for pid, cue in cues.items() for occ in hits.get(pid, ())
+                  if not _blocked(doc, occ, cue)]
+        for pid, occs in hits.items():
+            if pid not in cues:
+                for occ in occs:
+                    occ.vetoed = _in_cue_scope(doc, occ, scopes)
         return hits
 
 
@@ -193,12 +227,62 @@ def _accents_agree(words: list[str], accents: list[str], i: int, ph: _Phrase) ->
     return True
 
 
-def _in_cue_scope(doc: _Doc, first: int, cue_ends: list[int]) -> bool:
-    for end in cue_ends:
-        in_window = end < first <= end + _CUE_WINDOW and doc.clause[end] == doc.clause[first]
-        if in_window and not set(doc.words[end + 1 : first]) & _CUE_SCOPE_END:
+@dataclass(frozen=True)
+class _Cue:
+    """A word or phrase that opens a scope whose triggers are not the technology itself."""
+
+    window: int  # how many words after the cue the scope reaches
+    blockers: frozenset[str] = frozenset()  # a next word that cancels the cue ("cho phép")
+    blockers_before: frozenset[str] = frozenset()  # a previous word that cancels it ("hại cho")
+    closer: str | None = None  # the scope holds only if this word follows the trigger ("từ X sang")
+
+
+def _blocked(doc: _Doc, occ: _Occurrence, cue: _Cue) -> bool:
+    after = occ.last + 1 < len(doc.words) and doc.words[occ.last + 1] in cue.blockers
+    return after or (occ.first > 0 and doc.words[occ.first - 1] in cue.blockers_before)
+
+
+def _in_cue_scope(doc: _Doc, occ: _Occurrence, scopes: list[tuple[int, _Cue]]) -> bool:
+    first, words, clause = occ.first, doc.words, doc.clause
+    if occ.last + 1 < len(words) and words[occ.last + 1] == _FREE_SUFFIX:
+        return True
+    for end, cue in scopes:
+        if not (end < first <= end + cue.window and clause[end] == clause[first]):
+            continue
+        if any(_ends_scope(doc, k) for k in range(end + 1, first)):
+            continue
+        if cue.closer is None:
+            return True
+        after = range(occ.last + 1, min(len(words), occ.last + 1 + cue.window))
+        if any(words[k] == cue.closer and clause[k] == clause[first] for k in after):
             return True
     return False
+
+
+def _ends_scope(doc: _Doc, k: int) -> bool:
+    if doc.diacritics:
+        return doc.accents[k] in _CUE_SCOPE_END
+    return doc.words[k] in _CUE_SCOPE_END_FOLDED
+
+
+def _cue_table(index: PhraseIndex) -> dict[int, _Cue]:
+    """Phrase id -> cue, for every cue phrase of the engine."""
+    table: dict[int, _Cue] = {}
+
+    def add(phrase: str, window: int, closer: str | None = None) -> None:
+        pid = index.add(phrase)
+        if pid is not None:
+            key = fold(phrase)
+            table[pid] = _Cue(window, _CUE_BLOCKERS.get(key, frozenset()),
+                              _CUE_BLOCKERS_BEFORE.get(key, frozenset()), closer)
+
+    for phrase in (*_AWAY_CUES, *_TARGET_CUES):
+        add(phrase, _CUE_WINDOW)
+    for phrase in _NEGATION_CUES:
+        add(phrase, 1)
+    for phrase, closer in _BRACKET_CUES.items():
+        add(phrase, _CUE_WINDOW, fold(closer))
+    return table
 
 
 # --------------------------------------------------------------------------- compiled rules
@@ -226,6 +310,7 @@ class _Compiled:
     qualifiers: frozenset[int]
     alternatives: frozenset[int]
     labels: tuple[frozenset[int], ...]  # per condition
+    review: frozenset[int]  # modern forms the roadmap asks for: "yes" becomes "review"
 
 
 def _triggered(doc: _Doc, cm: _CompiledMatch, honour_cues: bool = True) -> tuple[list[int], list[str], bool]:
@@ -258,6 +343,14 @@ def _triggered(doc: _Doc, cm: _CompiledMatch, honour_cues: bool = True) -> tuple
     return sentences, matched, vetoed
 
 
+def _matched_in(doc: _Doc, cm: _CompiledMatch, sentences: list[int]) -> list[str]:
+    """The live trigger phrases, as written, in the given sentences."""
+    keep = set(sentences)
+    spans = [(o.first, doc.span(o)) for pid in cm.every.intersection(doc.hits) for o in doc.hits[pid]
+             if not o.vetoed and doc.sentence_of(o) in keep]
+    return list(dict.fromkeys(span for _, span in sorted(spans)))
+
+
 def _fmt(x: float) -> str:
     """Vietnamese number: "4.000", "0,5"."""
     if x == int(x):
@@ -285,7 +378,8 @@ class RuleEngine:
         self.embedder = embedder
         self.semantic_threshold = semantic_threshold
         self._index = PhraseIndex()
-        self._cues = self._index.add_all(_CUES)
+        self._cues = _cue_table(self._index)
+        self._production = self._index.add_all(_PRODUCTION_SENSE)
         self._restricted = [self._compile_restricted(r) for r in rulebook.restricted]
         self._by_id = {c.rule.id: c.rule for c in self._restricted}
         self._priority = [(r, _compile_match(self._index, r)) for r in rulebook.priority_flat()]
@@ -342,6 +436,7 @@ class RuleEngine:
             qualifiers=self._index.add_all(rule.qualifiers.phrases if rule.qualifiers else []),
             alternatives=self._index.add_all(rule.alternatives),
             labels=tuple(self._index.add_all(c.labels) for c in conds),
+            review=self._index.add_all(rule.match.review),
         )
 
     def _compile_sector_phrases(self) -> list[tuple[str, frozenset[int], float]]:
@@ -382,12 +477,21 @@ class RuleEngine:
         """The hit of one restricted rule (None if it does not apply) and whether phrases saw it."""
         rule = comp.rule
         sentences, matched, vetoed = _triggered(doc, comp.match)
+        if sentences and rule.conditions is not None:
+            kept = [s for s in sentences if self._production_sense(doc, comp, s)]
+            if not kept:  # a plant or furnace named in passing: the phrases saw it and set it aside
+                return None, True
+            if len(kept) < len(sentences):
+                sentences, matched = kept, _matched_in(doc, comp.match, kept)
         if not sentences:
             # a look-alike the rule excludes ("gạch không nung") silences the semantic channel too
             return None, vetoed or not comp.match.exclude.isdisjoint(doc.hits)
+        modern = [doc.span(o) for pid in comp.review for o in doc.hits.get(pid, ())]
 
         def hit(verdict: RestrictedLabel, how: HowMatched, reason: str,
                 qs: list[QuantityFound] | None = None) -> RuleHit:
+            if verdict == "yes" and modern:
+                verdict, reason = "review", self._modern_reason(rule, modern[0], reason)
             return RuleHit(rule_id=rule.id, section=rule.section, text=rule.text, gloss_en=rule.gloss_en,
                            how=how, matched=matched, verdict=verdict, reason=reason, quantities=qs or [])
 
@@ -403,6 +507,20 @@ class RuleEngine:
         if verdict == "no":
             return hit("no", "threshold", reason, found), True
         return hit(verdict, "threshold", reason, found), True
+
+    def _production_sense(self, doc: _Doc, comp: _Compiled, sentence: int) -> bool:
+        """Whether a threshold rule's trigger sentence speaks of production (see _PRODUCTION_SENSE)."""
+        if any(doc.sentence_of(o) == sentence for pid in self._production for o in doc.hits.get(pid, ())):
+            return True
+        assert comp.rule.conditions is not None
+        units = {u for c in comp.rule.conditions.items for u in c.accept}
+        return any(q.unit in units and doc.sentence_of_offset(q.start) == sentence for q in doc.quantities)
+
+    def _modern_reason(self, rule: RestrictedRule, phrase: str, reason: str) -> str:
+        sections = sorted({i.section for i in self.book.roadmap if i.sector in rule.sectors})
+        roadmap = f"lộ trình {', '.join(sections)}" if sections else "lộ trình đổi mới công nghệ (IV.2)"
+        return (f"{reason.rstrip('.')}; nhưng văn bản nêu «{phrase}», dạng công nghệ hiện đại, tiết kiệm "
+                f"tài nguyên mà {roadmap} của kế hoạch hướng tới: cần cán bộ xem xét.")
 
     def _thresholds(
         self, doc: _Doc, comp: _Compiled, sentences: set[int]
@@ -486,6 +604,21 @@ class RuleEngine:
         if self.embedder is None or not texts:
             return None
         return np.asarray(self.embedder.embed_queries([normalize(t) for t in texts]), dtype=np.float32)
+
+    def semantic_state(self) -> dict[str, np.ndarray]:
+        """The embedded rule and sector texts, so an index can store them with its build.
+
+        Embedding them costs seconds per process; a CLI call should not pay that every time.
+        """
+        return {"rules": self._rule_matrix(), "sectors": self._sector_matrix()}
+
+    def load_semantic_state(self, state: dict[str, np.ndarray]) -> None:
+        """Reuse stored rule/sector vectors (same model and same rules: the caller checks)."""
+        rules, sectors = state["rules"], state["sectors"]
+        if rules.shape[0] != len(self._restricted) or sectors.shape[0] != len(self.book.sectors):
+            raise ValueError("stored rule vectors do not match the loaded rules; rebuild the index")
+        self._rule_vectors = np.asarray(rules, dtype=np.float32)
+        self._sector_vectors = np.asarray(sectors, dtype=np.float32)
 
     def _rule_matrix(self) -> np.ndarray:
         if self._rule_vectors is None:

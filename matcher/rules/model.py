@@ -30,7 +30,8 @@ class _Strict(BaseModel):
 class MatchHints(_Strict):
     """How a text is recognised: any phrase, or one phrase of every `all_of` group; `exclude` vetoes.
 
-    All lists are matched on folded text (no diacritics), in the same sentence as the trigger.
+    All lists are matched on folded text (no diacritics), in the same sentence as the trigger,
+    except `review`, which is looked for in the whole text.
     """
 
     phrases: list[str] = Field(default_factory=list)
@@ -38,6 +39,8 @@ class MatchHints(_Strict):
     unaccented: list[str] = Field(default_factory=list)
     all_of: list[list[str]] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    # modern forms the roadmap (IV.2) asks for: the rule still fires, but "yes" becomes "review"
+    review: list[str] = Field(default_factory=list)
 
     def triggers(self) -> list[str]:
         """Every phrase that alone triggers the rule."""

@@ -1,0 +1,85 @@
+"""The `matcher` command as a user runs it: build, match (table and JSON), errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from matcher.cli.main import app
+from matcher.settings import get_settings
+
+pytestmark = pytest.mark.slow
+SMALL_CATALOG = Path(__file__).parents[1] / "data" / "small_catalog.csv"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("cli-indexes")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TECHMATCH_INDEX_ROOT", str(root))
+    mp.setenv("TECHMATCH_DEFAULT_CATALOG", str(SMALL_CATALOG))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["index", "build"])
+    assert result.exit_code == 0, result.output
+    assert "28 công nghệ" in result.output
+    yield root
+    mp.undo()
+    get_settings.cache_clear()
+
+
+def test_match_prints_a_readable_table(cli_env: Path) -> None:
+    result = runner.invoke(app, ["match", "xu ly nuoc thai ao nuoi tom", "--top-k", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Đã khôi phục dấu" in result.output
+    assert "VAST-084" in result.output
+
+
+def test_match_json_is_machine_readable(cli_env: Path) -> None:
+    result = runner.invoke(app, ["match", "lò đốt rác sinh hoạt", "--top-k", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["results"]) == 2
+    first = data["results"][0]
+    assert {"rank", "tech_id", "name", "score", "restricted", "priority", "explanation", "verdict"} <= set(first)
+    assert all(r["restricted"] != "yes" for r in data["results"])
+
+
+def test_match_includes_restricted_only_when_asked(cli_env: Path) -> None:
+    asked = runner.invoke(app, ["match", "lò đốt rác 200 kg/h cho xã", "--include-restricted", "--json"])
+    ids = [r["tech_id"] for r in json.loads(asked.output)["results"]]
+    assert "VAST-119" in ids
+    default = runner.invoke(app, ["match", "lò đốt rác 200 kg/h cho xã", "--json"])
+    assert "VAST-119" not in [r["tech_id"] for r in json.loads(default.output)["results"]]
+
+
+def test_restricted_need_gets_a_warning_with_replacements(cli_env: Path) -> None:
+    result = runner.invoke(app, ["match", "muốn mở rộng lò nung gạch đất sét thủ công đốt than", "--json"])
+    data = json.loads(result.output)
+    assert data["warnings"], "a need for a restricted technology must be warned about"
+    warning = data["warnings"][0]
+    assert warning["rule"]["rule_id"].startswith("R-IV1b-")
+    assert {"VAST-070", "VAST-071"} & {r["tech_id"] for r in warning["replacements"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["match", "   "], 2, "trống"),
+        (["match", "máy CNC", "--top-k", "0"], 2, "top_k"),
+        (["match", "máy CNC", "--field", "Không có"], 2, "Giá trị hợp lệ"),
+        (["match", "máy CNC", "--index", "khong-co"], 1, "matcher index build"),
+        (["index", "build", "--catalog", "/khong/co.csv"], 1, "Không tìm thấy tệp|không tồn tại"),
+        (["index", "build", "--columns", "sai"], 2, "--columns"),
+    ],
+)
+def test_errors_are_one_vietnamese_line_with_exit_code(cli_env: Path, args: list[str], code: int, message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == code, result.output
+    assert result.output.strip().startswith("Lỗi:")
+    import re
+
+    assert re.search(message, result.output)
