@@ -71,7 +71,12 @@ def bench_throughput(matcher: Any, texts: Sequence[str], chunk: int = 64) -> dic
     for i in range(0, len(texts), chunk):
         matcher.match_batch(list(texts[i : i + chunk]))
     match_rate = len(texts) / (time.perf_counter() - t0)
-    return {"n": len(texts), "encode_per_s": embed_rate, "batch_per_s": match_rate, "ratio": match_rate / embed_rate}
+    return {
+        "n": len(texts),
+        "encode_per_s": embed_rate,
+        "batch_per_s": match_rate,
+        "ratio": match_rate / embed_rate,
+    }
 
 
 def synthetic_vectors(base: np.ndarray, n: int, noise: float = 0.35, seed: int = 0) -> np.ndarray:
@@ -86,7 +91,9 @@ def synthetic_vectors(base: np.ndarray, n: int, noise: float = 0.35, seed: int =
     for start in range(0, n, step):
         m = min(step, n - start)
         picks = base[rng.integers(0, len(base), m)]
-        block = picks + noise * rng.standard_normal((m, base.shape[1])).astype(np.float32) / np.sqrt(base.shape[1])
+        block = picks + noise * rng.standard_normal((m, base.shape[1])).astype(np.float32) / np.sqrt(
+            base.shape[1]
+        )
         block /= np.linalg.norm(block, axis=1, keepdims=True)
         out[start : start + m] = block
     return out
@@ -112,8 +119,14 @@ def _build_worker(n: int, base_path: str, docs_path: str, approximate_above: int
     t0 = time.perf_counter()
     LexicalIndex.build(tokens, tokens)
     lexical_s = time.perf_counter() - t0
-    return {"n": n, "dense_kind": kind, "dense_build_s": dense_s, "lexical_build_s": lexical_s,
-            "peak_rss_mb": peak_rss_mb(), "rss_before_build_mb": rss0}
+    return {
+        "n": n,
+        "dense_kind": kind,
+        "dense_build_s": dense_s,
+        "lexical_build_s": lexical_s,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_before_build_mb": rss0,
+    }
 
 
 def _ann_worker(n: int, base_path: str, queries_path: str, k: int = 10) -> dict[str, Any]:
@@ -145,9 +158,16 @@ def _ann_worker(n: int, base_path: str, queries_path: str, k: int = 10) -> dict[
         found.append(ids[0])
     recall = float(np.mean([len(set(f) & set(e)) / k for f, e in zip(found, exact_ids, strict=True)]))
     size_mb = faiss.serialize_index(hnsw.index).nbytes / 2**20
-    return {"n": n, "exact_ms": percentiles(exact_s), "hnsw_ms": percentiles(ann_s), "recall@10": recall,
-            "hnsw_build_s": build_s, "hnsw_index_mb": size_mb, "vectors_mb": vectors.nbytes / 2**20,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "n": n,
+        "exact_ms": percentiles(exact_s),
+        "hnsw_ms": percentiles(ann_s),
+        "recall@10": recall,
+        "hnsw_build_s": build_s,
+        "hnsw_index_mb": size_mb,
+        "vectors_mb": vectors.nbytes / 2**20,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def _backend_worker(name: str, texts: list[str]) -> dict[str, Any]:
@@ -167,8 +187,14 @@ def _backend_worker(name: str, texts: list[str]) -> dict[str, Any]:
     for i in range(0, len(texts), 32):
         embedder.embed_passages(texts[i : i + 32])
     rate = len(texts) / (time.perf_counter() - t0)
-    return {"backend": name, "model_id": embedder.model_id, "load_s": load_s, "single_ms": percentiles(single),
-            "batch32_per_s": rate, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "backend": name,
+        "model_id": embedder.model_id,
+        "load_s": load_s,
+        "single_ms": percentiles(single),
+        "batch32_per_s": rate,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def run_in_subprocess(kind: str, *args: Any) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def load_eval_set(path: Path, split: Split = "all", catalog_ids: set[str] | None
         if catalog_ids is not None:
             missing = set(n.relevant) - catalog_ids
             if missing:
-                raise InputError(f"Nhu cầu {n.id} chấm điểm công nghệ không có trong danh mục: {sorted(missing)}")
+                raise InputError(
+                    f"Nhu cầu {n.id} chấm điểm công nghệ không có trong danh mục: {sorted(missing)}"
+                )
     return [n for n in needs if split == "all" or n.split == split]
 
 
@@ -133,13 +135,17 @@ class SystemReport:
 
     def restricted_in_results(self) -> list[tuple[str, str]]:
         """(need id, tech id) for every restricted catalog entry shown in a result list."""
-        return [(o.need.id, r.tech_id) for o in self.outcomes for r in o.result.results if r.restricted == "yes"]
+        return [
+            (o.need.id, r.tech_id) for o in self.outcomes for r in o.result.results if r.restricted == "yes"
+        ]
 
 
 RunFn = Callable[[Sequence[str], SystemSpec], list[MatchResult]]
 
 
-def evaluate(needs: Sequence[EvalNeed], run: RunFn, systems: Sequence[SystemSpec] = SYSTEMS) -> list[SystemReport]:
+def evaluate(
+    needs: Sequence[EvalNeed], run: RunFn, systems: Sequence[SystemSpec] = SYSTEMS
+) -> list[SystemReport]:
     """Run every system over every need; needs without relevant entries get no ranking metrics."""
     texts = [n.text for n in needs]
     reports = []
@@ -160,7 +166,10 @@ def twin_gap(report: SystemReport) -> dict[str, float]:
     pairs = [
         (o.metrics["ndcg@10"], by_id[o.need.twin].metrics["ndcg@10"])  # type: ignore[index]
         for o in report.outcomes
-        if o.need.twin and o.metrics is not None and o.need.twin in by_id and by_id[o.need.twin].metrics is not None
+        if o.need.twin
+        and o.metrics is not None
+        and o.need.twin in by_id
+        and by_id[o.need.twin].metrics is not None
     ]
     if not pairs:
         return {}
@@ -176,7 +185,9 @@ def warnings_recall(report: SystemReport) -> dict[str, float]:
         return {}
     hit = sum(1 for o in rows if set(o.need.restricted_rules) & {w.rule.rule_id for w in o.result.warnings})
     false_alarm = sum(
-        1 for o in report.outcomes if not o.need.restricted_rules and o.need.kind != "restricted" and o.result.warnings
+        1
+        for o in report.outcomes
+        if not o.need.restricted_rules and o.need.kind != "restricted" and o.result.warnings
     )
     return {"needs": float(len(rows)), "warned": hit / len(rows), "false_warnings": float(false_alarm)}
 
@@ -220,7 +231,9 @@ def misses(report: SystemReport, below: int = 3) -> list[dict[str, Any]]:
     return out
 
 
-def run_eval(matcher: Any, needs: Sequence[EvalNeed], systems: Sequence[SystemSpec] = SYSTEMS) -> list[SystemReport]:
+def run_eval(
+    matcher: Any, needs: Sequence[EvalNeed], systems: Sequence[SystemSpec] = SYSTEMS
+) -> list[SystemReport]:
     """Evaluate a Matcher: each system is a search mode with or without the plan's rules."""
 
     def run(texts: Sequence[str], spec: SystemSpec) -> list[MatchResult]:

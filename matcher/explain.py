@@ -16,8 +16,8 @@ STOPWORDS = frozenset(
     fold(w)
     for w in (
         "và của cho các là có được với trong để từ một những này đó khi thì mà ở tại theo về như "
-        "cần muốn tìm công nghệ giải pháp hệ thống doanh nghiệp chúng tôi em anh chị bên mình "
-        "the a an of for and to in on with we our need needs looking is are be by at from"
+        "cần muốn tìm công nghệ giải pháp hệ thống doanh nghiệp chúng tôi em anh chị bên mình the a "
+        "an of for and to in on with we our need needs looking is are be by at from"
     ).split()
 )
 

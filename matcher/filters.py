@@ -41,9 +41,7 @@ def _values(tech: Technology, column: str) -> list[str]:
     return [str(value)]
 
 
-def _select(
-    techs: Sequence[Technology], column: str, wanted: Sequence[str], label: str
-) -> np.ndarray:
+def _select(techs: Sequence[Technology], column: str, wanted: Sequence[str], label: str) -> np.ndarray:
     folded_wanted = {fold(w) for w in wanted if w.strip()}
     present: dict[str, str] = {}
     rows = []
@@ -54,12 +52,17 @@ def _select(
     unknown = [w for w in wanted if w.strip() and fold(w) not in present]
     if unknown:
         valid = ", ".join(sorted(set(present.values()))[:40])
-        raise InputError(f"Giá trị lọc {label} không có trong danh mục: {', '.join(unknown)}. Giá trị hợp lệ: {valid}")
+        raise InputError(
+            f"Giá trị lọc {label} không có trong danh mục: {', '.join(unknown)}. Giá trị hợp lệ: {valid}"
+        )
     return np.array(rows, dtype=bool)
 
 
 def filter_mask(
-    filters: Filters | None, techs: Sequence[Technology], verdicts: Sequence[Verdict], sector_names: dict[str, str]
+    filters: Filters | None,
+    techs: Sequence[Technology],
+    verdicts: Sequence[Verdict],
+    sector_names: dict[str, str],
 ) -> np.ndarray | None:
     """Boolean mask of the entries the filters allow, or None when nothing is filtered."""
     if filters is None or filters.is_empty():

@@ -99,7 +99,7 @@ class Matcher:
         return self._embedder
 
     @property
-    def rules(self):  # noqa: ANN201 - RuleEngine, imported lazily
+    def rules(self):
         if self._rules is None:
             from matcher.rules.engine import load_rule_engine
 
@@ -134,7 +134,9 @@ class Matcher:
 
         Used by evaluation sweeps; index-shaping settings (model, index root) cannot change here.
         """
-        sibling = Matcher(self.index_name, settings=self.settings.model_copy(update=updates), embedder=self.embedder)
+        sibling = Matcher(
+            self.index_name, settings=self.settings.model_copy(update=updates), embedder=self.embedder
+        )
         sibling._index = self.index
         sibling._rules = self.rules
         return sibling
@@ -190,20 +192,36 @@ class Matcher:
         results = []
         for i, need in enumerate(needs):
             qvec = None if queries is None else queries[i]
+            warnings = self._warnings(need, qvec) if use_rules and with_warnings else []
+            replacements = self._replacement_ranking(warnings, allowed)
             channels = self._channels(need, qvec, allowed, mode)
-            ranked = self._fuse(need, channels, top_k, mode, use_rules)
+            ranked = self._fuse(need, channels, top_k, mode, use_rules, replacements)
             result = MatchResult(
                 need_text=need.typed,
                 normalized_text=need.normalized,
                 diacritics_restored=need.restored is not None,
                 restored_text=need.restored,
+                warnings=warnings,
                 results=ranked,
             )
             if use_rules and with_warnings:
                 result.sectors = self.rules.sector_scores(need.semantic_text, vector=qvec)
-                result.warnings = self._warnings(need, qvec)
             results.append(result)
         return results
+
+    def _replacement_ranking(self, warnings: list[NeedWarning], allowed: np.ndarray | None) -> dict[int, str]:
+        """Catalog rows the roadmap names instead of a restricted need, in order, with the roadmap id.
+
+        They enter the fusion as a third ranking: a need for hand-fired clay bricks should see the
+        unfired-brick and AAC lines the plan asks for, not only a warning.
+        """
+        out: dict[int, str] = {}
+        for warning in warnings:
+            for rep in warning.replacements:
+                pos = self.index.position.get(rep.tech_id)
+                if pos is not None and (allowed is None or allowed[pos]) and pos not in out:
+                    out[pos] = rep.roadmap_id
+        return out
 
     def prepare(self, text: str) -> PreparedNeed:
         """Normalise a need; restore its diacritics when it was typed without them."""
@@ -241,7 +259,9 @@ class Matcher:
                     f"Nhu cầu số {i} dài {len(text)} ký tự, vượt giới hạn {s.max_text_chars} ký tự: hãy rút gọn."
                 )
 
-    def _channels(self, need: PreparedNeed, qvec: np.ndarray | None, allowed: np.ndarray | None, mode: Mode) -> Channels:
+    def _channels(
+        self, need: PreparedNeed, qvec: np.ndarray | None, allowed: np.ndarray | None, mode: Mode
+    ) -> Channels:
         index = self.index
         n_cand = min(self.settings.candidates, index.size)
         dense_ids: list[int] = []
@@ -270,7 +290,15 @@ class Matcher:
                 lexical_scores = {int(d): float(lex[d]) for d in top}
         return Channels(dense_ids, dense_scores, lexical_ids, lexical_scores)
 
-    def _fuse(self, need: PreparedNeed, ch: Channels, top_k: int, mode: Mode, use_rules: bool) -> list[RankedTechnology]:
+    def _fuse(
+        self,
+        need: PreparedNeed,
+        ch: Channels,
+        top_k: int,
+        mode: Mode,
+        use_rules: bool,
+        replacements: dict[int, str] | None = None,
+    ) -> list[RankedTechnology]:
         s = self.settings
         index = self.index
         if mode == "dense":
@@ -280,13 +308,26 @@ class Matcher:
         elif s.fusion == "convex":
             fused = convex(ch.dense_scores, ch.lexical_scores, s.convex_alpha)
         else:
-            lexical_weight = s.lexical_weight if need.vietnamese else s.lexical_weight * s.foreign_lexical_weight
-            fused = rrf([ch.dense_ids, ch.lexical_ids], [s.dense_weight, lexical_weight], k=s.rrf_k)
+            lexical_weight = (
+                s.lexical_weight if need.vietnamese else s.lexical_weight * s.foreign_lexical_weight
+            )
+            rankings = [ch.dense_ids, ch.lexical_ids]
+            weights = [s.dense_weight, lexical_weight]
+            if replacements:
+                rankings.append(list(replacements))
+                weights.append(s.replacement_weight)
+            fused = rrf(rankings, weights, k=s.rrf_k)
         boosts: dict[int, float] = {}
+        reasons: dict[int, list[str]] = {}
+        if mode == "hybrid" and replacements:
+            for rank, d in enumerate(replacements, start=1):
+                boosts[d] = s.replacement_weight / (s.rrf_k + rank)
+                reasons[d] = [f"công nghệ thay thế theo lộ trình {replacements[d]}"]
         if use_rules and s.priority_boost > 0:
             for d in fused:
                 if index.verdicts[d].priority:
-                    boosts[d] = s.priority_boost
+                    boosts[d] = boosts.get(d, 0.0) + s.priority_boost
+                    reasons.setdefault(d, []).extend(boost_reasons(index.verdicts[d]))
                     fused[d] += s.priority_boost
         order = sorted(fused, key=lambda d: (-fused[d], d))[:top_k]
         dense_rank = {d: r for r, d in enumerate(ch.dense_ids, start=1)}
@@ -302,7 +343,7 @@ class Matcher:
                 lexical_rank=lex_rank.get(d),
                 fused_score=round(fused[d], 6),
                 boost=boosts.get(d, 0.0),
-                boost_reasons=boost_reasons(verdict) if d in boosts else [],
+                boost_reasons=reasons.get(d, []),
                 matched_terms=matched_terms(need.typed, index.folded_vocab[d]),
             )
             expl.summary = summarize(expl, verdict)

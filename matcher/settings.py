@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Rules in the ranking.
     priority_boost: float = Field(default=0.0, ge=0)
     replacement_results: int = Field(default=3, ge=0, le=20)
+    # Weight of the roadmap's replacements as a third RRF ranking for needs that ask for a
+    # restricted technology (the plan says "replace X by Y").
+    replacement_weight: float = Field(default=1.0, ge=0)
 
     # Input limits.
     max_text_chars: int = Field(default=5_000, ge=10)

@@ -73,9 +73,17 @@ def test_unknown_filter_value_is_an_error_listing_valid_ones(small_matcher: Matc
 
 @pytest.mark.parametrize(
     ("texts", "top_k", "message"),
-    [([""], 5, "trống"), (["   "], 5, "trống"), (["x" * 6000], 5, "vượt giới hạn"), (["ok"], 0, "top_k"), ([], 5, "trống")],
+    [
+        ([""], 5, "trống"),
+        (["   "], 5, "trống"),
+        (["x" * 6000], 5, "vượt giới hạn"),
+        (["ok"], 0, "top_k"),
+        ([], 5, "trống"),
+    ],
 )
-def test_bad_input_is_refused_clearly(small_matcher: Matcher, texts: list[str], top_k: int, message: str) -> None:
+def test_bad_input_is_refused_clearly(
+    small_matcher: Matcher, texts: list[str], top_k: int, message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         small_matcher.match_batch(texts, top_k=top_k)
 
@@ -84,11 +92,19 @@ def test_batch_equals_single(small_matcher: Matcher) -> None:
     texts = [ACCENTED, "tự động hóa cảng container", UNACCENTED]
     batch = small_matcher.match_batch(texts, top_k=3)
     for text, res in zip(texts, batch, strict=True):
-        assert [r.tech_id for r in res.results] == [r.tech_id for r in small_matcher.match(text, top_k=3).results]
+        assert [r.tech_id for r in res.results] == [
+            r.tech_id for r in small_matcher.match(text, top_k=3).results
+        ]
 
 
 def test_hostile_strings_do_not_break_anything(small_matcher: Matcher) -> None:
-    for text in ("'; DROP TABLE x; --", "<script>alert(1)</script>", "\u202e\u0000 lò đốt", "🙂🙂🙂", "12345"):
+    for text in (
+        "'; DROP TABLE x; --",
+        "<script>alert(1)</script>",
+        "\u202e\u0000 lò đốt",
+        "🙂🙂🙂",
+        "12345",
+    ):
         result = small_matcher.match(text, top_k=3)
         assert len(result.results) <= 3
 
@@ -99,24 +115,26 @@ def test_index_records_and_refuses_another_model(small_settings: Settings, small
         dim = 384
 
     with pytest.raises(IndexError_, match="another/model"):
-        Matcher(small_index, settings=small_settings, embedder=OtherModel()).index  # type: ignore[arg-type]
+        _ = Matcher(small_index, settings=small_settings, embedder=OtherModel()).index  # type: ignore[arg-type]
 
 
-def test_stale_index_is_refused_with_rebuild_command(tmp_path: Path, embedder, small_settings: Settings) -> None:
+def test_stale_index_is_refused_with_rebuild_command(
+    tmp_path: Path, embedder, small_settings: Settings
+) -> None:
     catalog = tmp_path / "catalog.csv"
     shutil.copy(SMALL_CATALOG, catalog)
     settings = small_settings.model_copy(update={"index_root": tmp_path / "idx"})
     build_index(catalog, "stale", settings=settings, embedder=embedder)
-    Matcher("stale", settings=settings, embedder=embedder).index  # fresh: loads
+    _ = Matcher("stale", settings=settings, embedder=embedder).index  # fresh: loads
     with catalog.open("a", encoding="utf-8") as fh:
         fh.write("\n")
     with pytest.raises(IndexError_, match="matcher index build"):
-        Matcher("stale", settings=settings, embedder=embedder).index
+        _ = Matcher("stale", settings=settings, embedder=embedder).index
 
 
 def test_missing_index_says_how_to_build(small_settings: Settings, embedder) -> None:
     with pytest.raises(IndexError_, match="matcher index build"):
-        Matcher("khong-co", settings=small_settings, embedder=embedder).index
+        _ = Matcher("khong-co", settings=small_settings, embedder=embedder).index
 
 
 @pytest.mark.parametrize(
@@ -127,7 +145,9 @@ def test_missing_index_says_how_to_build(small_settings: Settings, embedder) -> 
         ("id,name,description,institute,field\nA,Tên,Mô tả,Viện,MT\nA,Tên 2,Mô tả 2,Viện,MT\n", "trùng|A"),
     ],
 )
-def test_bad_catalog_builds_nothing(tmp_path: Path, embedder, small_settings: Settings, content: str, message: str) -> None:
+def test_bad_catalog_builds_nothing(
+    tmp_path: Path, embedder, small_settings: Settings, content: str, message: str
+) -> None:
     catalog = tmp_path / "bad.csv"
     catalog.write_text(content, encoding="utf-8")
     settings = small_settings.model_copy(update={"index_root": tmp_path / "idx"})

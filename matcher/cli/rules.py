@@ -22,8 +22,9 @@ from matcher.rules.engine import RuleEngine, load_rule_engine
 from matcher.rules.evaluate import evaluate_cases, load_cases
 from matcher.settings import PROJECT_ROOT
 
-app = typer.Typer(help="Quy tắc Kế hoạch 16/KH-UBND: công nghệ hạn chế, ưu tiên, lộ trình đổi mới.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Quy tắc Kế hoạch 16/KH-UBND: công nghệ hạn chế, ưu tiên, lộ trình đổi mới.", no_args_is_help=True
+)
 DEFAULT_CASES = PROJECT_ROOT / "tests" / "data" / "rules_cases.yaml"
 KINDS = ("restricted", "priority", "roadmap", "sectors")
 RulesDir = Annotated[Path | None, typer.Option("--rules-dir", help="Thư mục quy tắc (mặc định plan16).")]
@@ -60,8 +61,10 @@ def _row_json(row_id: str, verdict: Verdict) -> dict[str, Any]:
 
 
 def _print_verdict(console: Console, verdict: Verdict) -> None:
-    console.print(f"Kết luận: [bold]{_LABEL_VI[verdict.restricted]}[/bold]"
-                  + ("  (thuộc nhóm ưu tiên)" if verdict.priority else ""))
+    console.print(
+        f"Kết luận: [bold]{_LABEL_VI[verdict.restricted]}[/bold]"
+        + ("  (thuộc nhóm ưu tiên)" if verdict.priority else "")
+    )
     if verdict.restricted_rules or verdict.priority_rules:
         table = Table("Mã", "Loại", "Kết luận", "Cách khớp", "Nội dung Kế hoạch", "Lý do")
         for h in verdict.restricted_rules:
@@ -70,8 +73,12 @@ def _print_verdict(console: Console, verdict: Verdict) -> None:
             table.add_row(h.rule_id, "ưu tiên", "", h.how, h.text, ", ".join(h.matched))
         console.print(table)
     if verdict.sectors:
-        console.print("Ngành: " + "; ".join(f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})"
-                                            for s in verdict.sectors))
+        console.print(
+            "Ngành: "
+            + "; ".join(
+                f"{s.name} ({s.score:.2f}{', ưu tiên' if s.priority else ''})" for s in verdict.sectors
+            )
+        )
 
 
 def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -191,10 +198,14 @@ def eval_rules(
         return
     f, s = report.flagged, report.strict
     typer.echo(f"Số ca: {report.n}; đúng hoàn toàn: {report.accuracy:.1%}")
-    typer.echo(f"Hạn chế (yes+review): precision {f.precision:.3f}, recall {f.recall:.3f} "
-               f"(tp={f.tp}, fp={f.fp}, fn={f.fn})")
-    typer.echo(f"Hạn chế chắc chắn (yes): precision {s.precision:.3f}, recall {s.recall:.3f} "
-               f"(tp={s.tp}, fp={s.fp}, fn={s.fn})")
+    typer.echo(
+        f"Hạn chế (yes+review): precision {f.precision:.3f}, recall {f.recall:.3f} "
+        f"(tp={f.tp}, fp={f.fp}, fn={f.fn})"
+    )
+    typer.echo(
+        f"Hạn chế chắc chắn (yes): precision {s.precision:.3f}, recall {s.recall:.3f} "
+        f"(tp={s.tp}, fp={s.fp}, fn={s.fn})"
+    )
     typer.echo(f"Ca ngưỡng định lượng: {report.threshold_accuracy:.1%}")
     typer.echo("Theo nhãn: " + ", ".join(f"{t} {v:.0%}" for t, v in report.per_tag.items()))
     for fail in report.failures:

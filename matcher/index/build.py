@@ -147,7 +147,9 @@ def build_index(
         (tmp / "verdicts.json").write_text(
             json.dumps([v.model_dump(mode="json") for v in verdicts], ensure_ascii=False), encoding="utf-8"
         )
-        (tmp / "restorer.json").write_text(json.dumps(restorer.to_dict(), ensure_ascii=False), encoding="utf-8")
+        (tmp / "restorer.json").write_text(
+            json.dumps(restorer.to_dict(), ensure_ascii=False), encoding="utf-8"
+        )
         manifest = IndexStore.finish_manifest(
             tmp,
             {

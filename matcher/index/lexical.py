@@ -55,7 +55,9 @@ class LexicalIndex:
     def folded_scores(self, tokens: Sequence[str]) -> np.ndarray:
         return _scores(self.folded, tokens, self.size)
 
-    def scores(self, accented_tokens: Sequence[str], folded_tokens: Sequence[str], accented: bool) -> np.ndarray:
+    def scores(
+        self, accented_tokens: Sequence[str], folded_tokens: Sequence[str], accented: bool
+    ) -> np.ndarray:
         """The channel's score for every catalog entry."""
         score = self.folded_scores(folded_tokens)
         if accented:

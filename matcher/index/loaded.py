@@ -98,21 +98,34 @@ def open_index(
             if line.strip()
         ]
         verdicts = [
-            Verdict.model_validate(v) for v in json.loads((vdir / "verdicts.json").read_text(encoding="utf-8"))
+            Verdict.model_validate(v)
+            for v in json.loads((vdir / "verdicts.json").read_text(encoding="utf-8"))
         ]
-        restorer = DiacriticRestorer.from_dict(json.loads((vdir / "restorer.json").read_text(encoding="utf-8")))
+        restorer = DiacriticRestorer.from_dict(
+            json.loads((vdir / "restorer.json").read_text(encoding="utf-8"))
+        )
         catalog_queries = np.load(vdir / "catalog_queries.npy", allow_pickle=False)
         with np.load(vdir / "rules_vectors.npz", allow_pickle=False) as npz:
             rules_vectors = {k: npz[k] for k in npz.files}
         dense = DenseIndex.load(vdir, manifest.dense_kind)  # type: ignore[arg-type]
         lexical = LexicalIndex.load(vdir)
     except (OSError, ValueError, KeyError) as e:
-        raise IndexError_(f"Không đọc được chỉ mục '{name}' ({vdir}): {e}. {_rebuild_hint(name, manifest)}") from e
+        raise IndexError_(
+            f"Không đọc được chỉ mục '{name}' ({vdir}): {e}. {_rebuild_hint(name, manifest)}"
+        ) from e
     if not (len(techs) == len(verdicts) == dense.size == lexical.size == manifest.n_items):
-        raise IndexError_(f"Chỉ mục '{name}' không nhất quán (số mục khác nhau). {_rebuild_hint(name, manifest)}")
+        raise IndexError_(
+            f"Chỉ mục '{name}' không nhất quán (số mục khác nhau). {_rebuild_hint(name, manifest)}"
+        )
     stale_rules = rules_dir is not None and manifest.rules_checksum != rules_checksum(rules_dir)
     loaded = LoadedIndex(
-        manifest, techs, dense, lexical, verdicts, restorer, catalog_queries=catalog_queries,
+        manifest,
+        techs,
+        dense,
+        lexical,
+        verdicts,
+        restorer,
+        catalog_queries=catalog_queries,
         rules_vectors={} if stale_rules else rules_vectors,
     )
     return loaded, stale_rules

@@ -14,7 +14,6 @@ replace, so a running service can swap catalogs while it answers (and roll back 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil

@@ -44,7 +44,9 @@ def test_match_json_is_machine_readable(cli_env: Path) -> None:
     data = json.loads(result.output)
     assert len(data["results"]) == 2
     first = data["results"][0]
-    assert {"rank", "tech_id", "name", "score", "restricted", "priority", "explanation", "verdict"} <= set(first)
+    assert {"rank", "tech_id", "name", "score", "restricted", "priority", "explanation", "verdict"} <= set(
+        first
+    )
     assert all(r["restricted"] != "yes" for r in data["results"])
 
 
@@ -76,7 +78,9 @@ def test_restricted_need_gets_a_warning_with_replacements(cli_env: Path) -> None
         (["index", "build", "--columns", "sai"], 2, "--columns"),
     ],
 )
-def test_errors_are_one_vietnamese_line_with_exit_code(cli_env: Path, args: list[str], code: int, message: str) -> None:
+def test_errors_are_one_vietnamese_line_with_exit_code(
+    cli_env: Path, args: list[str], code: int, message: str
+) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == code, result.output
     assert result.output.strip().startswith("Lỗi:")

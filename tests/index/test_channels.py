@@ -38,7 +38,7 @@ def test_dense_search_finds_itself_and_respects_filter(kind: str, tmp_path: Path
 
 def test_dense_empty_filter_returns_nothing() -> None:
     index = DenseIndex.build(_unit(np.random.default_rng(1), 10), "flat")
-    scores, ids = index.search(_unit(np.random.default_rng(2), 1), 3, np.zeros(10, dtype=bool))
+    _, ids = index.search(_unit(np.random.default_rng(2), 1), 3, np.zeros(10, dtype=bool))
     assert ids.shape == (1, 0)
 
 
@@ -64,7 +64,10 @@ def test_lexical_folded_channel_serves_unaccented_needs(tmp_path: Path) -> None:
     assert lex.accented_scores(lexical_tokens(need, folded=False)).max() == 0  # plain BM25 misses it
     lex.save(tmp_path)
     again = LexicalIndex.load(tmp_path)
-    np.testing.assert_allclose(again.folded_scores(lexical_tokens(need, folded=True)), lex.folded_scores(lexical_tokens(need, folded=True)))
+    np.testing.assert_allclose(
+        again.folded_scores(lexical_tokens(need, folded=True)),
+        lex.folded_scores(lexical_tokens(need, folded=True)),
+    )
 
 
 def test_lexical_unknown_tokens_score_zero() -> None:

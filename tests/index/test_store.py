@@ -10,8 +10,17 @@ from matcher.errors import IndexError_
 from matcher.index.store import IndexStore
 
 FIELDS = {
-    "name": "t", "version": "v", "created_at": "now", "model_id": "m", "dim": 3, "pipeline_version": "1",
-    "catalog_checksum": "c", "catalog_source": "/x.csv", "catalog_file_sha256": "s", "n_items": 1, "dense_kind": "flat",
+    "name": "t",
+    "version": "v",
+    "created_at": "now",
+    "model_id": "m",
+    "dim": 3,
+    "pipeline_version": "1",
+    "catalog_checksum": "c",
+    "catalog_source": "/x.csv",
+    "catalog_file_sha256": "s",
+    "n_items": 1,
+    "dense_kind": "flat",
 }
 
 
