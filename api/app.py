@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import BodyLimitMiddleware, RequestIdMiddleware, install_error_handlers
+from api.openapi import install_openapi
 from api.routes import admin, feedback, health, match, rules, surveys, technologies, web
 from api.service import Service
 from matcher.embed.base import Embedder
@@ -67,6 +68,7 @@ def create_app(
     )
     app.state.service = service
     install_error_handlers(app)
+    install_openapi(app, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer, even a 413, carries the id
     for module in (health, match, technologies, rules, feedback, surveys, admin, web):

@@ -90,6 +90,8 @@ _VI_MESSAGES = {
     "string_too_short": "chuỗi quá ngắn",
     "literal_error": "giá trị không hợp lệ",
     "enum": "giá trị không hợp lệ",
+    "string_unicode": "chứa ký tự Unicode không hợp lệ (nửa cặp surrogate): hãy gửi văn bản UTF-8",
+    "string_pattern_mismatch": "không được để trống (cần ít nhất một chữ)",
 }
 
 
@@ -100,7 +102,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         kind = str(err.get("type", ""))
         ctx = err.get("ctx") or {}
         limit = next((ctx[k] for k in ("ge", "le", "max_length", "min_length", "expected") if k in ctx), None)
-        message = _VI_MESSAGES.get(kind, str(err.get("msg", "")))
+        if kind == "value_error" and "error" in ctx:
+            message = str(ctx["error"])  # our own validators raise Vietnamese messages
+        else:
+            message = _VI_MESSAGES.get(kind, str(err.get("msg", "")))
         if limit is not None:
             message = f"{message} (giới hạn: {limit})"
         out.append({"field": _field(err.get("loc", ())), "type": kind, "message": message})
@@ -117,6 +122,14 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 400:
+        # Only the framework answers 400 (a body it cannot decode, broken multipart data); to a
+        # client that is invalid input like any other: same status (422), a Vietnamese sentence.
+        return error_response(
+            request,
+            422,
+            "Không đọc được nội dung yêu cầu: hãy gửi JSON mã hoá UTF-8, hoặc biểu mẫu multipart hợp lệ.",
+        )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Không có đường dẫn {request.url.path}."
     elif exc.status_code == 405:

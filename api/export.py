@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from matcher.results import MatchResult
+from matcher.spreadsheet import csv_cell, is_formula_like, xlsx_cell
 
 ExportFormat = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -81,14 +82,8 @@ def to_csv(table: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([label for _, label in COLUMNS])
     for row in table:
-        writer.writerow([_safe_cell(row.get(key, "")) for key, _ in COLUMNS])
+        writer.writerow([csv_cell(row.get(key, "")) for key, _ in COLUMNS])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> bytes:
@@ -103,9 +98,9 @@ def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> by
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in table:
-        ws.append([row.get(key, "") for key, _ in COLUMNS])
+        ws.append([xlsx_cell(row.get(key, "")) for key, _ in COLUMNS])
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+            if is_formula_like(cell.value):
                 cell.data_type = "s"  # text, never a formula
     widths = {"need_text": 40, "name": 40, "explanation": 60, "institute": 28, "warnings": 40}
     for i, (key, _) in enumerate(COLUMNS, start=1):

@@ -10,39 +10,69 @@ names the limit in its Vietnamese message; the static bounds here only stop absu
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from matcher.catalog.schema import Technology
 from matcher.filters import Filters
 from matcher.results import MatchResult, NeedWarning, SectorScore, Verdict
 
-__all__ = ["Filters", "MatchResult"]
+__all__ = ["Filters", "MatchFilters", "MatchResult"]
 
 
 class Strict(BaseModel):
+    """Unknown fields rejected: a misspelt option must fail loudly, not be ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: 5 and 5.0 are integers; "5", true and 5.5 are not.
+
+    Pydantic's lax int takes "5" and true, its strict int refuses 5.0; neither is JSON's rule.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("phải là số nguyên")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("phải là số nguyên")
+    return int(value)
+
+
+#: An integer as JSON Schema defines it (see `_json_integer`).
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+
+
+#: A text with at least one character that is not white space. The pattern is unanchored (JSON
+#: Schema and pydantic both search), so the contract itself says a blank need is invalid.
+NeedText = Annotated[str, Field(pattern=r"\S")]
+
+
 # ---- matching -----------------------------------------------------------------------------
+class MatchFilters(Filters):
+    """The library's filters, with booleans that are JSON booleans (0 is not false)."""
+
+    priority_only: StrictBool = False
+
+
 class MatchOptions(Strict):
-    top_k: int = Field(default=10, ge=1, le=100, description="How many technologies to return.")
-    filters: Filters | None = Field(default=None, description="Narrow the catalog before ranking.")
-    include_restricted: bool = Field(
+    top_k: JsonInt = Field(default=10, ge=1, le=100, description="How many technologies to return.")
+    filters: MatchFilters | None = Field(default=None, description="Narrow the catalog before ranking.")
+    include_restricted: StrictBool = Field(
         default=False, description="Also return technologies the plan restricts (flagged, never boosted)."
     )
 
 
 class MatchRequest(MatchOptions):
-    text: str = Field(
+    text: NeedText = Field(
         description="The business's technology need, Vietnamese with or without diacritics.",
         examples=["xử lý nước thải ao nuôi tôm"],
     )
 
 
 class BatchMatchRequest(MatchOptions):
-    texts: list[str] = Field(
+    texts: list[NeedText] = Field(
+        min_length=1,
         description="Several needs; at most `max_batch` (see /v1/limits).",
         examples=[["xử lý nước thải ao nuôi tôm", "tu dong hoa cang container"]],
     )
@@ -112,7 +142,7 @@ class Facets(BaseModel):
 
 # ---- rules --------------------------------------------------------------------------------
 class RuleCheckRequest(Strict):
-    text: str = Field(description="A need or a technology description to check against plan 16.")
+    text: NeedText = Field(description="A need or a technology description to check against plan 16.")
 
 
 class RuleCheckResponse(BaseModel):
@@ -131,10 +161,22 @@ class RulesResponse(BaseModel):
 
 # ---- feedback -----------------------------------------------------------------------------
 class FeedbackRequest(Strict):
-    need_text: str | None = Field(default=None, max_length=20_000)
-    need_id: str | None = Field(default=None, max_length=200)
+    """A judgement of one result; the need is named by its text, its survey id, or both."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["need_text"], "properties": {"need_text": {"type": "string"}}},
+                {"required": ["need_id"], "properties": {"need_id": {"type": "string"}}},
+            ]
+        },
+    )
+
+    need_text: Annotated[str, Field(max_length=20_000, pattern=r"\S")] | None = None
+    need_id: Annotated[str, Field(max_length=200, pattern=r"\S")] | None = None
     tech_id: str = Field(min_length=1, max_length=64)
-    relevant: bool
+    relevant: StrictBool
     comment: str = Field(default="", max_length=2_000)
 
 
@@ -147,7 +189,7 @@ class FeedbackCreated(BaseModel):
 class ExportRequest(MatchOptions):
     """The officer's current query; the server re-runs it so the file matches the ranking exactly."""
 
-    texts: list[str] = Field(min_length=1)
+    texts: list[NeedText] = Field(min_length=1)
 
 
 # ---- jobs (catalog rebuilds, survey batches) -----------------------------------------------

@@ -55,11 +55,7 @@ def save_survey(service: Service, filename: str, data: bytes, column: str | None
     except TechmatchError as e:
         path.unlink(missing_ok=True)
         # the library names the stored path and the CLI option; the web user knows the file and the form
-        message = (
-            str(e)
-            .replace(str(path), Path(filename).name)
-            .replace("--text-columns", "ô 'Cột nhu cầu'")
-        )
+        message = str(e).replace(str(path), Path(filename).name).replace("--text-columns", "ô 'Cột nhu cầu'")
         raise type(e)(message) from e
     except Exception as e:  # a damaged file can fail inside openpyxl/csv with any error type
         path.unlink(missing_ok=True)

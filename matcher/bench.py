@@ -129,7 +129,17 @@ def _build_worker(n: int, base_path: str, docs_path: str, approximate_above: int
     }
 
 
-def _ann_worker(n: int, base_path: str, queries_path: str, k: int = 10) -> dict[str, Any]:
+EF_SWEEP = (128, 256, 512, 1024, 2048, 4096)
+
+
+def _ann_worker(
+    n: int, base_path: str, queries_path: str, k: int = 10, ef_values: Sequence[int] = EF_SWEEP
+) -> dict[str, Any]:
+    """Exact search against one HNSW graph searched at several efSearch values.
+
+    One graph, several breadths: build time dominates at 1M, and efSearch is a query-time knob,
+    so the sweep shows the recall/latency trade-off the setting `hnsw_ef_search` picks from.
+    """
     import faiss
 
     from matcher.index.dense import DenseIndex
@@ -149,20 +159,23 @@ def _ann_worker(n: int, base_path: str, queries_path: str, k: int = 10) -> dict[
     t0 = time.perf_counter()
     hnsw = DenseIndex.build(vectors, "hnsw")
     build_s = time.perf_counter() - t0
-    ann_s = []
-    found = []
-    for q in queries:
-        t0 = time.perf_counter()
-        _, ids = hnsw.search(q[None, :], k)
-        ann_s.append(time.perf_counter() - t0)
-        found.append(ids[0])
-    recall = float(np.mean([len(set(f) & set(e)) / k for f, e in zip(found, exact_ids, strict=True)]))
+    sweep = []
+    for ef in ef_values:
+        ann_s = []
+        found = []
+        for q in queries:
+            t0 = time.perf_counter()
+            _, ids = hnsw.search(q[None, :], k, ef_search=ef)
+            ann_s.append(time.perf_counter() - t0)
+            found.append(ids[0])
+        recall = float(np.mean([len(set(f) & set(e)) / k for f, e in zip(found, exact_ids, strict=True)]))
+        sweep.append({"ef_search": ef, "hnsw_ms": percentiles(ann_s), "recall@10": recall})
     size_mb = faiss.serialize_index(hnsw.index).nbytes / 2**20
     return {
         "n": n,
+        "queries": len(queries),
         "exact_ms": percentiles(exact_s),
-        "hnsw_ms": percentiles(ann_s),
-        "recall@10": recall,
+        "sweep": sweep,
         "hnsw_build_s": build_s,
         "hnsw_index_mb": size_mb,
         "vectors_mb": vectors.nbytes / 2**20,

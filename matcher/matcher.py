@@ -26,6 +26,7 @@ from matcher.explain import boost_reasons, matched_terms, summarize
 from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.build import catalog_verdicts
+from matcher.index.dense import auto_ef_search
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
@@ -254,6 +255,10 @@ class Matcher:
         for i, text in enumerate(texts, start=1):
             if not isinstance(text, str) or not text.strip():
                 raise InputError(f"Nhu cầu số {i} trống: hãy mô tả nhu cầu công nghệ bằng lời.")
+            if not any(ch.isalnum() for ch in text):
+                raise InputError(
+                    f"Nhu cầu số {i} không có chữ hay số nào: hãy mô tả nhu cầu công nghệ bằng lời."
+                )
             if len(text) > s.max_text_chars:
                 raise InputError(
                     f"Nhu cầu số {i} dài {len(text)} ký tự, vượt giới hạn {s.max_text_chars} ký tự: hãy rút gọn."
@@ -267,7 +272,8 @@ class Matcher:
         dense_ids: list[int] = []
         dense_scores: dict[int, float] = {}
         if qvec is not None:
-            scores, ids = index.dense.search(qvec[None, :], n_cand, allowed)
+            ef = self.settings.hnsw_ef_search or auto_ef_search(index.size)
+            scores, ids = index.dense.search(qvec[None, :], n_cand, allowed, ef_search=ef)
             for s, d in zip(scores[0], ids[0], strict=True):
                 if d >= 0:
                     dense_ids.append(int(d))
@@ -342,7 +348,7 @@ class Matcher:
                 lexical_score=ch.lexical_scores.get(d),
                 lexical_rank=lex_rank.get(d),
                 fused_score=round(fused[d], 6),
-                boost=boosts.get(d, 0.0),
+                boost=round(boosts.get(d, 0.0), 6),
                 boost_reasons=reasons.get(d, []),
                 matched_terms=matched_terms(need.typed, index.folded_vocab[d]),
             )

@@ -79,7 +79,9 @@ class NeedWarning(BaseModel):
     replacement_queries: list[str] = Field(default_factory=list)  # what the roadmap asks instead
     roadmap_ids: list[str] = Field(default_factory=list)
     replacements: list[Replacement] = Field(default_factory=list)
-    related_rules: list[RuleHit] = Field(default_factory=list)  # other restricted items with the same replacements
+    related_rules: list[RuleHit] = Field(
+        default_factory=list
+    )  # other restricted items with the same replacements
 
 
 class Explanation(BaseModel):

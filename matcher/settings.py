@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # channel; BM25 can match just its loanwords (IoT, container), so it counts less there.
     foreign_lexical_weight: float = Field(default=0.0, ge=0)
     approximate_above: int = Field(default=50_000, ge=1)
+    # HNSW search breadth (efSearch) for indexes above `approximate_above`; None = chosen by
+    # catalog size from the measured sweep (`matcher.index.dense.auto_ef_search`).
+    hnsw_ef_search: int | None = Field(default=None, ge=16, le=8192)
 
     # Rules in the ranking.
     priority_boost: float = Field(default=0.0, ge=0)

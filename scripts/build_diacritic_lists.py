@@ -1,6 +1,6 @@
 """Rebuild vi_syllables.txt and vi_bigrams.txt beside this file (a maintainer's tool, not shipped code).
 
-Run: python matcher/text/data/build_lists.py  (needs underthesea 9.5 installed and shared/seeds/).
+Run: python scripts/build_diacritic_lists.py  (needs underthesea 9.5 installed and corpora/plan16/source/).
 Why kept: the lists are data derived from sources; this is the recipe that makes them reproducible.
 """
 
@@ -18,7 +18,7 @@ from matcher.text.normalize import normalize, words
 
 UTS = str(resources.files("underthesea"))
 OUT_DIR = Path(__file__).resolve().parents[1] / "matcher" / "text" / "data"
-SEED_000 = PROJECT_ROOT.parent / "shared" / "seeds" / "000_e0aaf40109b3e518.txt"
+SEED_000 = PROJECT_ROOT / "corpora" / "plan16" / "source" / "cong-van-SKHCN-chon-cong-nghe-VAST-2026.txt"
 
 DOMAIN = """
  xử lý nước thải, nước thải nuôi tôm, nuôi tôm, nuôi cá, nuôi trồng thủy sản, thủy sản, ao nuôi, đầm

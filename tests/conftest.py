@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.settings import PROJECT_ROOT, Settings
+from matcher.settings import Settings
 
 DATA = Path(__file__).parent / "data"
-SHARED = PROJECT_ROOT.parent / "shared"
 SMALL_CATALOG = DATA / "small_catalog.csv"
 
 

@@ -102,11 +102,14 @@ def test_hostile_strings_do_not_break_anything(small_matcher: Matcher) -> None:
         "'; DROP TABLE x; --",
         "<script>alert(1)</script>",
         "\u202e\u0000 lò đốt",
-        "🙂🙂🙂",
+        "🙂 máy sấy 🙂",
         "12345",
     ):
         result = small_matcher.match(text, top_k=3)
         assert len(result.results) <= 3
+    for text in ("🙂🙂🙂", "?!... ---", "\u0000\u202e"):
+        with pytest.raises(InputError, match="không có chữ hay số"):
+            small_matcher.match(text)
 
 
 def test_index_records_and_refuses_another_model(small_settings: Settings, small_index: str) -> None:

@@ -1,11 +1,15 @@
-"""People's judgements of results, stored for evaluation and exportable for officers."""
+"""People's judgements of results, stored for evaluation and exportable for officers.
+
+Recording is open to every visitor; the export is behind the admin token because it holds the
+needs and comments businesses typed, which are theirs, not the public's.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import MatcherDep, ServiceDep
+from api.deps import AdminDep, MatcherDep, ServiceDep
 from api.errors import NotFoundError
 from api.schemas import ErrorBody, FeedbackCreated, FeedbackRequest
 
@@ -36,8 +40,13 @@ def add_feedback(req: FeedbackRequest, matcher: MatcherDep, service: ServiceDep)
 @router.get(
     "/feedback.csv",
     response_class=Response,
-    summary="All feedback as CSV",
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"}},
+    summary="All feedback as CSV (admin token required)",
+    dependencies=[AdminDep],
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"},
+        401: {"model": ErrorBody, "description": "Missing or wrong admin token"},
+        403: {"model": ErrorBody, "description": "Admin is disabled (no token configured)"},
+    },
 )
 def feedback_csv(service: ServiceDep) -> Response:
     return Response(

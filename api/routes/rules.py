@@ -55,8 +55,8 @@ def get_rules(matcher: MatcherDep, service: ServiceDep) -> RulesResponse:
 )
 def check(req: RuleCheckRequest, matcher: MatcherDep, service: ServiceDep) -> RuleCheckResponse:
     text = req.text.strip()
-    if not text:
-        raise InputError("Văn bản cần kiểm tra trống.")
+    if not any(ch.isalnum() for ch in text):
+        raise InputError("Văn bản cần kiểm tra trống hoặc không có chữ hay số nào.")
     if len(req.text) > service.settings.max_text_chars:
         raise InputError(
             f"Văn bản dài {len(req.text)} ký tự, vượt giới hạn {service.settings.max_text_chars} ký tự."

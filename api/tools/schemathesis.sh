@@ -8,5 +8,5 @@ set -euo pipefail
 URL="${1:-http://127.0.0.1:8000}"
 AUTH=()
 if [[ -n "${TECHMATCH_ADMIN_TOKEN:-}" ]]; then AUTH=(-H "Authorization: Bearer ${TECHMATCH_ADMIN_TOKEN}"); fi
-exec schemathesis run "${URL}/openapi.json" --checks all --max-examples "${MAX_EXAMPLES:-50}" \
+exec schemathesis --config-file "$(dirname "$0")/schemathesis.toml" run "${URL}/openapi.json" --checks all --max-examples "${MAX_EXAMPLES:-50}" \
   --exclude-path-regex '^/v1/admin/catalog$' "${AUTH[@]}"

@@ -51,12 +51,25 @@ def main(argv: list[str] | None = None) -> None:
         runs = [("local", 1)] + [("ray", w) for w in args.workers]
         for engine, workers in runs:
             t0 = time.perf_counter()
-            s = run_batch(src, Path(tmp) / f"{engine}-{workers}.jsonl", matcher=matcher, engine=engine,
-                          workers=workers, chunk_size=args.chunk_size)
+            s = run_batch(
+                src,
+                Path(tmp) / f"{engine}-{workers}.jsonl",
+                matcher=matcher,
+                engine=engine,
+                workers=workers,
+                chunk_size=args.chunk_size,
+            )
             wall = time.perf_counter() - t0
-            figures.append({"engine": engine, "workers": workers, "needs": s.needs,
-                            "matching_s": round(s.elapsed_s, 2), "needs_per_s": round(s.needs_per_s, 2),
-                            "wall_s": round(wall, 2)})
+            figures.append(
+                {
+                    "engine": engine,
+                    "workers": workers,
+                    "needs": s.needs,
+                    "matching_s": round(s.elapsed_s, 2),
+                    "needs_per_s": round(s.needs_per_s, 2),
+                    "wall_s": round(wall, 2),
+                }
+            )
             print(json.dumps(figures[-1], ensure_ascii=False), flush=True)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -94,7 +95,7 @@ class SurveyColumns:
     id: str | None = None
     company: str | None = None
 
-    @property
+    @cached_property
     def primary(self) -> str | None:
         """The column that asks for the need itself ("Nhu cầu công nghệ"), if one is read.
 
@@ -238,9 +239,18 @@ class SurveyReader:
                 "blank",
                 f"Dòng {row.line}: các cột nhu cầu ({', '.join(self.columns.text)}) đều trống.",
             )
+        if not any(ch.isalnum() for ch in text):
+            return SkippedRow(
+                seq,
+                row.line,
+                need_id,
+                "blank",
+                f"Dòng {row.line}: nhu cầu không có chữ hay số nào ({text[:40]!r}).",
+            )
         primary = self.columns.primary
+        folded = _folded_answer(text)
         answer = cells.get(primary, "").strip() if primary else text
-        if _folded_answer(answer) in NO_NEED_ANSWERS:
+        if (_folded_answer(answer) if primary else folded) in NO_NEED_ANSWERS:
             return SkippedRow(
                 seq,
                 row.line,
@@ -248,7 +258,6 @@ class SurveyReader:
                 "no_need",
                 f'Dòng {row.line}: câu trả lời "{answer}" không nêu nhu cầu công nghệ.',
             )
-        folded = _folded_answer(text)
         if len(text) > self.max_text_chars:
             return SkippedRow(
                 seq,

@@ -25,6 +25,7 @@ from typing import Any
 from matcher.batch.checkpoint import read_jsonl
 from matcher.batch.summary import BatchSummary
 from matcher.errors import InputError
+from matcher.spreadsheet import csv_cell, xlsx_cell
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".xlsx")
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -47,7 +48,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 _RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
 _KIND_VI = {"blank": "trống", "no_need": "không có nhu cầu", "duplicate": "trùng lặp", "too_long": "quá dài"}
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def output_format(path: Path) -> str:
@@ -120,10 +120,6 @@ def _atomic_path(path: Path) -> Iterator[Path]:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _safe(value: Any) -> Any:
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
 def write_jsonl(results_path: Path, output: Path) -> None:
     with _atomic_path(output) as tmp, results_path.open("rb") as src, tmp.open("wb") as dst:
         shutil.copyfileobj(src, dst)
@@ -134,7 +130,7 @@ def write_csv(rows: Iterable[dict[str, Any]], output: Path) -> None:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([label for _, label in COLUMNS])
         for row in rows:
-            writer.writerow([_safe(row.get(key, "")) for key, _ in COLUMNS])
+            writer.writerow([csv_cell(row.get(key, "")) for key, _ in COLUMNS])
 
 
 def _sheet_writer(wb: Any, title: str, headers: list[str], widths: list[int]) -> Callable[[list[Any]], None]:
@@ -150,7 +146,7 @@ def _sheet_writer(wb: Any, title: str, headers: list[str], widths: list[int]) ->
     bold = Font(bold=True)
 
     def cell(value: Any, font: Any = None) -> Any:
-        c = WriteOnlyCell(ws, value="" if value is None else value)
+        c = WriteOnlyCell(ws, value=xlsx_cell(value))
         if isinstance(value, str):
             c.data_type = "s"  # never a formula
         if font is not None:

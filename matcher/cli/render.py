@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from matcher.results import MatchResult
+from matcher.results import MatchResult, RankedTechnology
 
+_WIDE = 120  # below this many columns results print as cards, not a table
 _FLAG = {"yes": "[red]HẠN CHẾ[/]", "review": "[yellow]cần rà soát[/]", "no": ""}
 
 
@@ -32,6 +33,43 @@ def print_match(console: Console, result: MatchResult) -> None:
         console.print(f"  [dim]{w.rule.rule_id} ({w.rule.section}):[/] {w.rule.text}", highlight=False)
         for r in w.replacements:
             console.print(f"  → thay thế: [bold]{r.tech_id}[/] {r.name}", highlight=False)
+    if console.width < _WIDE:
+        _print_cards(console, result)
+    else:
+        _print_table(console, result)
+    if not result.results:
+        console.print("Không tìm thấy công nghệ phù hợp với bộ lọc đã chọn.")
+
+
+def _flags(r: RankedTechnology) -> list[str]:
+    flags = [_FLAG[r.restricted]] if r.restricted != "no" else []
+    if r.priority:
+        flags.append("[green]ưu tiên[/]")
+    if r.explanation.boost:
+        kind = "thay thế" if any("thay thế" in x for x in r.explanation.boost_reasons) else "ưu tiên"
+        flags.append(f"+{r.explanation.boost:.4f} ({kind})")
+    return flags
+
+
+def _print_cards(console: Console, result: MatchResult) -> None:
+    """One short block per result: a nine-column table is unreadable in an 80-column terminal."""
+    for r in result.results:
+        console.print(f"[bold]{r.rank:>2}. {r.tech_id}[/]  {r.name}", highlight=False)
+        facts = [
+            r.institute,
+            f"điểm {_num(r.score, 4)}",
+            f"cosine {_num(r.explanation.dense_score)}",
+            f"BM25 {_num(r.explanation.lexical_score, 2)}",
+            *_flags(r),
+        ]
+        console.print("    " + " · ".join(f for f in facts if f), highlight=False)
+        if r.explanation.matched_terms:
+            console.print(
+                "    [dim]từ khớp:[/] " + ", ".join(r.explanation.matched_terms[:8]), highlight=False
+            )
+
+
+def _print_table(console: Console, result: MatchResult) -> None:
     table = Table(show_lines=False)
     table.add_column("#", no_wrap=True)
     table.add_column("mã", no_wrap=True, min_width=8)
@@ -42,11 +80,6 @@ def print_match(console: Console, result: MatchResult) -> None:
     table.add_column("quy tắc")
     table.add_column("từ khớp", ratio=1)
     for r in result.results:
-        flags = [_FLAG[r.restricted]] if r.restricted != "no" else []
-        if r.priority:
-            flags.append("[green]ưu tiên[/]")
-        if r.explanation.boost:
-            flags.append(f"+{r.explanation.boost:g}")
         table.add_row(
             str(r.rank),
             r.tech_id,
@@ -55,9 +88,7 @@ def print_match(console: Console, result: MatchResult) -> None:
             _num(r.score, 4),
             _num(r.explanation.dense_score),
             _num(r.explanation.lexical_score, 2),
-            " ".join(flags),
+            " ".join(_flags(r)),
             ", ".join(r.explanation.matched_terms[:6]),
         )
     console.print(table)
-    if not result.results:
-        console.print("Không tìm thấy công nghệ phù hợp với bộ lọc đã chọn.")

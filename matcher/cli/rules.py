@@ -6,9 +6,7 @@ Vietnamese; bad usage exits with code 2 and one line on stderr.
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -81,38 +79,59 @@ def _print_verdict(console: Console, verdict: Verdict) -> None:
         )
 
 
-def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a CSV or XLSX file as dicts (a stand-in until the shared table reader is wired)."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            yield from csv.DictReader(f)
-    elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        for values in rows:
-            yield {h: ("" if v is None else str(v)) for h, v in zip(header, values, strict=True)}
-    else:
-        _fail(f"không đọc được định dạng {suffix or '(không có đuôi)'}; dùng .csv hoặc .xlsx")
+CHECK_CHUNK = 256  # texts per rule-engine call: bounded memory, one embedding batch each
 
 
-def _check_file(engine: RuleEngine, src: Path, text_col: str, id_col: str | None, out: Path) -> int:
-    rows = list(_read_rows(src))
-    if rows and text_col not in rows[0]:
-        _fail(f"không có cột «{text_col}» trong {src.name}; các cột: {', '.join(rows[0])}")
-    if rows and id_col and id_col not in rows[0]:
-        _fail(f"không có cột «{id_col}» trong {src.name}; các cột: {', '.join(rows[0])}")
-    verdicts = engine.check_batch([str(r.get(text_col) or "") for r in rows])
+def _check_file(
+    engine: RuleEngine, src: Path, text_col: str, id_col: str | None, out: Path
+) -> tuple[int, list[str]]:
+    """Verdicts for one text column of a CSV/XLSX/JSON table, written as JSONL.
+
+    The file is read by the catalog importer's table reader (UTF-8/16, cp1258, TCVN3/VNI,
+    merged headers) and streamed in chunks. Blank rows are reported with their row number and
+    left out; the output is written beside the target and renamed, so a failed run never leaves
+    a half-written file in its place.
+    """
+    from contextlib import closing
+
+    from matcher.batch.readers import resolve_columns
+    from matcher.catalog.tables import iter_table
+
+    skipped: list[str] = []
+    written = 0
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for n, (row, verdict) in enumerate(zip(rows, verdicts, strict=True), 1):
-            row_id = str(row[id_col]) if id_col else str(n)
-            f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
-    tmp.replace(out)
-    return len(rows)
+    try:
+        with closing(iter_table(src)) as stream, tmp.open("w", encoding="utf-8") as f:
+            columns = resolve_columns(stream.headers, [text_col], id_col, None, source=src.name)
+            column = columns.text[0]
+            chunk: list[tuple[str, str]] = []
+
+            def flush() -> None:
+                nonlocal written
+                verdicts = engine.check_batch([text for _, text in chunk])
+                for (row_id, _), verdict in zip(chunk, verdicts, strict=True):
+                    f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
+                written += len(chunk)
+                chunk.clear()
+
+            for row in stream:
+                text = row.cells.get(column, "").strip()
+                row_id = (row.cells.get(columns.id, "").strip() if id_col and columns.id else "") or str(
+                    row.line
+                )
+                if not text:
+                    skipped.append(f"dòng {row.line}: cột «{column}» trống, bỏ qua")
+                    continue
+                chunk.append((row_id, text))
+                if len(chunk) >= CHECK_CHUNK:
+                    flush()
+            if chunk:
+                flush()
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return written, skipped
 
 
 @app.command()
@@ -133,7 +152,12 @@ def check(
             _fail("--input cần kèm --text-column và --output")
         if not input_file.is_file():
             _fail(f"không tìm thấy tệp {input_file}")
-        n = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
+        try:
+            n, skipped = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
+        except TechmatchError as e:
+            _fail(str(e))
+        for line in skipped:
+            typer.echo(f"Cảnh báo: {line}", err=True)
         typer.echo(f"Đã kiểm tra {n} dòng, kết quả ghi vào {output}")
         return
     if not text or not text.strip():

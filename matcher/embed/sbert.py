@@ -210,8 +210,12 @@ class SentenceTransformerEmbedder:
         short = [i for i in range(len(clean)) if i not in long_rows]
         if short:
             out[short] = model.encode(
-                [clean[i] for i in short], prompt=prompt, normalize_embeddings=True,
-                batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False,
+                [clean[i] for i in short],
+                prompt=prompt,
+                normalize_embeddings=True,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         for i, ids in long_rows.items():
             out[i] = self._embed_windows(model, ids)
@@ -238,8 +242,11 @@ class SentenceTransformerEmbedder:
         input_ids = torch.full((len(chunks), width), tok.pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(chunks), width), dtype=torch.long)
         for r, chunk in enumerate(chunks):
-            row = [tok.bos_token_id if tok.bos_token_id is not None else tok.cls_token_id, *chunk,
-                   tok.eos_token_id if tok.eos_token_id is not None else tok.sep_token_id]
+            row = [
+                tok.bos_token_id if tok.bos_token_id is not None else tok.cls_token_id,
+                *chunk,
+                tok.eos_token_id if tok.eos_token_id is not None else tok.sep_token_id,
+            ]
             input_ids[r, : len(row)] = torch.tensor(row)
             mask[r, : len(row)] = 1
         with torch.inference_mode():
@@ -260,7 +267,9 @@ def _make_e5_small(settings: Settings) -> SentenceTransformerEmbedder:
     cache_dir = settings.cache_dir
     return SentenceTransformerEmbedder(
         lambda: ensure_e5_model_folder(cache_dir),
-        query_prompt=QUERY_PROMPT, passage_prompt=PASSAGE_PROMPT, window_long_texts=True,
+        query_prompt=QUERY_PROMPT,
+        passage_prompt=PASSAGE_PROMPT,
+        window_long_texts=True,
     )
 
 

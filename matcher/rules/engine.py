@@ -62,21 +62,66 @@ _CLAUSE_END_RE = re.compile(r"[;:]")
 # without matches the folded form. A scope runs forward from the cue, inside its clause, for at
 # most _CUE_WINDOW words and ends early at "bằng"/"sang"/"thành" (what follows is the new tech).
 #: What the text moves away from, does without or compares against ("thay X bằng Y", "không chứa X").
-_AWAY_CUES = ("thay thế", "thay cho", "thay vì", "thay", "thay thế dần", "chuyển đổi", "chuyển dịch",
-              "loại bỏ", "xóa bỏ", "loại trừ", "không sử dụng", "không dùng", "không chứa", "không cần",
-              "không có", "không qua", "không phải", "bỏ qua", "so với", "giảm thiểu")
+_AWAY_CUES = (
+    "thay thế",
+    "thay cho",
+    "thay vì",
+    "thay",
+    "thay thế dần",
+    "chuyển đổi",
+    "chuyển dịch",
+    "loại bỏ",
+    "xóa bỏ",
+    "loại trừ",
+    "không sử dụng",
+    "không dùng",
+    "không chứa",
+    "không cần",
+    "không có",
+    "không qua",
+    "không phải",
+    "bỏ qua",
+    "so với",
+    "giảm thiểu",
+)
 #: What the technology serves, treats or attaches to ("phù hợp nhà máy X", "khí thải lò X", "cho lò X").
-_TARGET_CUES = ("phù hợp", "dùng cho", "áp dụng cho", "ứng dụng cho", "sử dụng cho", "phục vụ", "lắp vào",
-                "lắp cho", "lắp sau", "lắp đặt tại", "lắp đặt cho", "cho", "của", "tại", "giúp", "nạp",
-                "đáp ứng", "nước thải", "khí thải", "khói thải", "khói", "bụi", "nhiệt thải", "nhiệt dư",
-                "bùn thải")
+_TARGET_CUES = (
+    "phù hợp",
+    "dùng cho",
+    "áp dụng cho",
+    "ứng dụng cho",
+    "sử dụng cho",
+    "phục vụ",
+    "lắp vào",
+    "lắp cho",
+    "lắp sau",
+    "lắp đặt tại",
+    "lắp đặt cho",
+    "cho",
+    "của",
+    "tại",
+    "giúp",
+    "nạp",
+    "đáp ứng",
+    "nước thải",
+    "khí thải",
+    "khói thải",
+    "khói",
+    "bụi",
+    "nhiệt thải",
+    "nhiệt dư",
+    "bùn thải",
+)
 #: A bare negation covers only the next word ("không formaldehyde", "không thủy ngân").
 _NEGATION_CUES = ("không",)
 #: "từ X sang Y": X is what a conversion leaves, but only when "sang" follows in the clause.
 _BRACKET_CUES = {"từ": "sang"}
 #: Next words that cancel a cue: "cho phép", "cho thấy", "thay đổi", "tại chỗ".
-_CUE_BLOCKERS = {"cho": frozenset({"phep", "thay", "ra", "nen", "rang", "biet", "den", "toi", "hay", "vay"}),
-                 "thay": frozenset({"doi"}), "tai": frozenset({"cho"})}
+_CUE_BLOCKERS = {
+    "cho": frozenset({"phep", "thay", "ra", "nen", "rang", "biet", "den", "toi", "hay", "vay"}),
+    "thay": frozenset({"doi"}),
+    "tai": frozenset({"cho"}),
+}
 #: Previous words that cancel a cue: "độc hại cho / có hại cho (sức khỏe)" is not "for".
 _CUE_BLOCKERS_BEFORE = {"cho": frozenset({"hai"})}
 #: A trigger followed by this word is negated ("formaldehyde-free", "CFC-free").
@@ -88,11 +133,32 @@ _CUE_WINDOW = 12
 #: i.e. its sentence says what is made or how much (a production word, possibly inside the trigger
 #: itself: "lò đốt", "lò nung"), or carries a quantity in one of the rule's units. Otherwise
 #: ("tiết kiệm 20% phân bón hóa học", a keyword list) the mention is incidental.
-_PRODUCTION_SENSE = ("sản xuất", "luyện", "nấu", "nung", "đốt", "công suất", "dung lượng", "quy mô",
-                     "nhà máy", "dây chuyền", "xưởng", "trộn", "chế biến")
+_PRODUCTION_SENSE = (
+    "sản xuất",
+    "luyện",
+    "nấu",
+    "nung",
+    "đốt",
+    "công suất",
+    "dung lượng",
+    "quy mô",
+    "nhà máy",
+    "dây chuyền",
+    "xưởng",
+    "trộn",
+    "chế biến",
+)
 _LABEL_WINDOW = 40  # characters before a number in which its label ("dầu FO") must appear
-_UNIT_VI = {"kg/h": "kg/h", "t/day": "tấn/ngày", "t/heat": "tấn/mẻ", "m2/year": "m2/năm",
-            "t/year": "tấn/năm", "m3/year": "m3/năm", "kg/t": "kg/tấn", "kWh/t": "kWh/tấn"}
+_UNIT_VI = {
+    "kg/h": "kg/h",
+    "t/day": "tấn/ngày",
+    "t/heat": "tấn/mẻ",
+    "m2/year": "m2/năm",
+    "t/year": "tấn/năm",
+    "m3/year": "m3/năm",
+    "kg/t": "kg/tấn",
+    "kWh/t": "kWh/tấn",
+}
 _OP_VI = {"<": "nhỏ hơn", "<=": "không lớn hơn", ">": "lớn hơn", ">=": "không nhỏ hơn"}
 _NOT_OP_VI = {"<": "không nhỏ hơn", "<=": "lớn hơn", ">": "không lớn hơn", ">=": "nhỏ hơn"}
 
@@ -209,8 +275,12 @@ class PhraseIndex:
                     j = i + len(ph.folded)
                     if j <= n and tuple(words[i:j]) == ph.folded and _accents_agree(words, accents, i, ph):
                         hits[pid].append(_Occurrence(i, j - 1, False))
-        scopes = [(occ.last, cue) for pid, cue in cues.items() for occ in hits.get(pid, ())
-                  if not _blocked(doc, occ, cue)]
+        scopes = [
+            (occ.last, cue)
+            for pid, cue in cues.items()
+            for occ in hits.get(pid, ())
+            if not _blocked(doc, occ, cue)
+        ]
         for pid, occs in hits.items():
             if pid not in cues:
                 for occ in occs:
@@ -273,8 +343,12 @@ def _cue_table(index: PhraseIndex) -> dict[int, _Cue]:
         pid = index.add(phrase)
         if pid is not None:
             key = fold(phrase)
-            table[pid] = _Cue(window, _CUE_BLOCKERS.get(key, frozenset()),
-                              _CUE_BLOCKERS_BEFORE.get(key, frozenset()), closer)
+            table[pid] = _Cue(
+                window,
+                _CUE_BLOCKERS.get(key, frozenset()),
+                _CUE_BLOCKERS_BEFORE.get(key, frozenset()),
+                closer,
+            )
 
     for phrase in (*_AWAY_CUES, *_TARGET_CUES):
         add(phrase, _CUE_WINDOW)
@@ -294,9 +368,7 @@ class _CompiledMatch:
     every: frozenset[int]  # triggers and group phrases: a quick "nothing to do" test
 
 
-def _compile_match(
-    index: PhraseIndex, rec: RestrictedRule | PriorityRule | PrioritySector
-) -> _CompiledMatch:
+def _compile_match(index: PhraseIndex, rec: RestrictedRule | PriorityRule | PrioritySector) -> _CompiledMatch:
     m = rec.match
     triggers = index.add_all(m.triggers())
     groups = tuple(index.add_all(g) for g in m.all_of)
@@ -346,8 +418,12 @@ def _triggered(doc: _Doc, cm: _CompiledMatch, honour_cues: bool = True) -> tuple
 def _matched_in(doc: _Doc, cm: _CompiledMatch, sentences: list[int]) -> list[str]:
     """The live trigger phrases, as written, in the given sentences."""
     keep = set(sentences)
-    spans = [(o.first, doc.span(o)) for pid in cm.every.intersection(doc.hits) for o in doc.hits[pid]
-             if not o.vetoed and doc.sentence_of(o) in keep]
+    spans = [
+        (o.first, doc.span(o))
+        for pid in cm.every.intersection(doc.hits)
+        for o in doc.hits[pid]
+        if not o.vetoed and doc.sentence_of(o) in keep
+    ]
     return list(dict.fromkeys(span for _, span in sorted(spans)))
 
 
@@ -488,12 +564,22 @@ class RuleEngine:
             return None, vetoed or not comp.match.exclude.isdisjoint(doc.hits)
         modern = [doc.span(o) for pid in comp.review for o in doc.hits.get(pid, ())]
 
-        def hit(verdict: RestrictedLabel, how: HowMatched, reason: str,
-                qs: list[QuantityFound] | None = None) -> RuleHit:
+        def hit(
+            verdict: RestrictedLabel, how: HowMatched, reason: str, qs: list[QuantityFound] | None = None
+        ) -> RuleHit:
             if verdict == "yes" and modern:
                 verdict, reason = "review", self._modern_reason(rule, modern[0], reason)
-            return RuleHit(rule_id=rule.id, section=rule.section, text=rule.text, gloss_en=rule.gloss_en,
-                           how=how, matched=matched, verdict=verdict, reason=reason, quantities=qs or [])
+            return RuleHit(
+                rule_id=rule.id,
+                section=rule.section,
+                text=rule.text,
+                gloss_en=rule.gloss_en,
+                how=how,
+                matched=matched,
+                verdict=verdict,
+                reason=reason,
+                quantities=qs or [],
+            )
 
         alt = [doc.span(o) for pid in comp.alternatives for o in doc.hits.get(pid, ())]
         if alt:
@@ -519,8 +605,10 @@ class RuleEngine:
     def _modern_reason(self, rule: RestrictedRule, phrase: str, reason: str) -> str:
         sections = sorted({i.section for i in self.book.roadmap if i.sector in rule.sectors})
         roadmap = f"lộ trình {', '.join(sections)}" if sections else "lộ trình đổi mới công nghệ (IV.2)"
-        return (f"{reason.rstrip('.')}; nhưng văn bản nêu «{phrase}», dạng công nghệ hiện đại, tiết kiệm "
-                f"tài nguyên mà {roadmap} của kế hoạch hướng tới: cần cán bộ xem xét.")
+        return (
+            f"{reason.rstrip('.')}; nhưng văn bản nêu «{phrase}», dạng công nghệ hiện đại, tiết kiệm "
+            f"tài nguyên mà {roadmap} của kế hoạch hướng tới: cần cán bộ xem xét."
+        )
 
     def _thresholds(
         self, doc: _Doc, comp: _Compiled, sentences: set[int]
@@ -576,9 +664,17 @@ class RuleEngine:
         for rec, cm in [*self._priority, *self._priority_sectors]:
             sentences, matched, _ = _triggered(doc, cm, honour_cues=False)
             if sentences:
-                hits.append(RuleHit(rule_id=rec.id, section=rec.section, text=rec.text, gloss_en=rec.gloss_en,
-                                    how="phrase", matched=matched,
-                                    reason=f"Văn bản nêu «{matched[0]}», thuộc mục ưu tiên {rec.id}."))
+                hits.append(
+                    RuleHit(
+                        rule_id=rec.id,
+                        section=rec.section,
+                        text=rec.text,
+                        gloss_en=rec.gloss_en,
+                        how="phrase",
+                        matched=matched,
+                        reason=f"Văn bản nêu «{matched[0]}», thuộc mục ưu tiên {rec.id}.",
+                    )
+                )
         return hits
 
     # ---- sectors
@@ -596,8 +692,15 @@ class RuleEngine:
                 semantic = min(1.0, max(0.0, (float(sim) - lo) / (hi - lo)))
                 scores[sector.id] = max(scores.get(sector.id, 0.0), semantic)
         ranked = sorted(((s, v) for s, v in scores.items() if v > 0), key=lambda x: -x[1])[:top]
-        return [SectorScore(sector_id=s, name=self.book.sector_name(s), score=round(v, 4),
-                            priority=s in self._priority_sector_ids) for s, v in ranked]
+        return [
+            SectorScore(
+                sector_id=s,
+                name=self.book.sector_name(s),
+                score=round(v, 4),
+                priority=s in self._priority_sector_ids,
+            )
+            for s, v in ranked
+        ]
 
     # ---- semantic channel
     def _embed_queries(self, texts: Sequence[str]) -> np.ndarray | None:
@@ -642,12 +745,19 @@ class RuleEngine:
             rule = comp.rule
             if float(sim) < self.semantic_threshold or rule.id in quiet:
                 continue
-            hits.append(RuleHit(
-                rule_id=rule.id, section=rule.section, text=rule.text, gloss_en=rule.gloss_en,
-                how="semantic", similarity=round(float(sim), 4), verdict="review",
-                reason=f"Nội dung gần nghĩa với mục hạn chế {rule.id} (độ tương đồng {float(sim):.2f}); "
-                       "cần cán bộ kiểm tra.",
-            ))
+            hits.append(
+                RuleHit(
+                    rule_id=rule.id,
+                    section=rule.section,
+                    text=rule.text,
+                    gloss_en=rule.gloss_en,
+                    how="semantic",
+                    similarity=round(float(sim), 4),
+                    verdict="review",
+                    reason=f"Nội dung gần nghĩa với mục hạn chế {rule.id} (độ tương đồng {float(sim):.2f}); "
+                    "cần cán bộ kiểm tra.",
+                )
+            )
         return hits
 
 

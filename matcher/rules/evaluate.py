@@ -76,7 +76,9 @@ def _pr(pairs: list[tuple[bool, bool]]) -> PR:
     return PR(
         precision=round(tp / (tp + fp), 4) if tp + fp else 1.0,
         recall=round(tp / (tp + fn), 4) if tp + fn else 1.0,
-        tp=tp, fp=fp, fn=fn,
+        tp=tp,
+        fp=fp,
+        fn=fn,
     )
 
 
@@ -92,8 +94,16 @@ def evaluate_cases(engine: RuleEngine, cases: Sequence[RuleCase]) -> EvalReport:
         missing = [r for r in case.rules if r not in flagged_ids]
         missing += [p for p in case.priority if p not in priority_ids]
         ok = v.restricted == case.restricted and not missing
-        results.append(CaseResult(text=case.text, expected=case.restricted, got=v.restricted, ok=ok,
-                                  missing_rules=missing, tags=case.tags))
+        results.append(
+            CaseResult(
+                text=case.text,
+                expected=case.restricted,
+                got=v.restricted,
+                ok=ok,
+                missing_rules=missing,
+                tags=case.tags,
+            )
+        )
     by_tag: dict[str, list[bool]] = defaultdict(list)
     for r in results:
         for tag in r.tags:

@@ -52,8 +52,10 @@ def _message(rule: RestrictedRule, hit: RuleHit, plan: ReplacementPlan) -> str:
     if hit.verdict != "yes" and hit.reason:
         parts.append(f"Cần kiểm tra: {hit.reason.rstrip('.')}.")
     if plan.from_plan:
-        parts.append(f"Lộ trình đổi mới công nghệ ({', '.join(plan.roadmap_ids)}) đề xuất thay thế bằng: "
-                     f"{'; '.join(plan.from_plan)}.")
+        parts.append(
+            f"Lộ trình đổi mới công nghệ ({', '.join(plan.roadmap_ids)}) đề xuất thay thế bằng: "
+            f"{'; '.join(plan.from_plan)}."
+        )
     elif plan.queries:
         parts.append(f"Gợi ý công nghệ thay thế (không trích từ Kế hoạch): {'; '.join(plan.queries)}.")
     else:

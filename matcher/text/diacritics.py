@@ -176,14 +176,23 @@ class DiacriticRestorer:
         return cls(**kwargs).fit(texts)
 
     def fit(self, texts: Iterable[str]) -> DiacriticRestorer:
-        """Count syllable unigrams and bigrams; replaces any earlier training. Returns self."""
+        """Count syllable unigrams and bigrams; replaces any earlier training. Returns self.
+
+        Texts without a single diacritic are skipped: they are unaccented spellings or another
+        language, and learning from them would teach the model to leave syllables bare.
+        """
         unigrams: Counter[str] = Counter()
         bigrams: dict[str, Counter[str]] = defaultdict(Counter)
         token_cache: dict[str, str | None] = {}
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"fit expects an iterable of str, got {type(text).__name__}")
-            for run in self._runs(unicodedata.normalize("NFC", text), token_cache):
+            text = unicodedata.normalize("NFC", text)
+            if not has_diacritics(text):
+                # Unaccented hints ("lo gach thu cong") and English glosses teach the model that
+                # bare syllables follow each other, so it would "restore" text to itself.
+                continue
+            for run in self._runs(text, token_cache):
                 prev = _BOUNDARY
                 for word in run:
                     unigrams[word] += 1

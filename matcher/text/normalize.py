@@ -133,9 +133,7 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-_VI_MARKED_CHARS = set(
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-)
+_VI_MARKED_CHARS = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
 
 
 def has_diacritics(text: str) -> bool:

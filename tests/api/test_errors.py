@@ -71,3 +71,73 @@ def test_service_without_an_index_is_alive_but_not_ready(tmp_path: Path, embedde
         assert "nothing" in res.json()["detail"]
         res = c.post("/v1/match", json={"text": "nước thải"})
         assert res.status_code == 503 and "chưa sẵn sàng" in res.json()["detail"]
+
+
+@pytest.mark.slow
+def test_openapi_documents_the_error_body_and_the_configured_limits(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas  # every error is ErrorBody, as answered
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorBody"
+                    }
+    # Limits from settings (api_settings: max_batch 8) are in the contract, not only in errors.
+    assert schemas["BatchMatchRequest"]["properties"]["texts"]["maxItems"] == 8
+    text = schemas["MatchRequest"]["properties"]["text"]
+    assert text["maxLength"] == client.get("/v1/limits").json()["max_text_chars"]
+    assert text["pattern"] == r"\S"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"text": "máy CNC", "top_k": "5"}, "top_k: phải là số nguyên"),
+        ({"text": "máy CNC", "top_k": True}, "top_k: phải là số nguyên"),
+        ({"text": "máy CNC", "top_k": 2.5}, "top_k: phải là số nguyên"),
+        ({"text": "máy CNC", "include_restricted": 0}, "include_restricted: phải là true hoặc false"),
+        ({"text": "máy CNC", "filters": {"priority_only": 1}}, "priority_only: phải là true hoặc false"),
+        ({"text": "!!! ???"}, "không có chữ hay số"),
+        ({"text": "\u0000\u0001"}, "không có chữ hay số"),
+    ],
+)
+def test_json_types_are_not_coerced(client: TestClient, body: dict, fragment: str) -> None:
+    res = client.post("/v1/match", json=body)
+    assert res.status_code == 422, res.text
+    assert fragment in res.json()["detail"]
+
+
+@pytest.mark.slow
+def test_integral_float_is_a_json_integer(client: TestClient) -> None:
+    res = client.post("/v1/match", json={"text": "máy CNC", "top_k": 3.0})
+    assert res.status_code == 200 and len(res.json()["result"]["results"]) == 3
+
+
+@pytest.mark.slow
+def test_undecodable_body_and_lone_surrogate_are_422_in_vietnamese(client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    res = client.post("/v1/match", content=b'{"text": "\xff\xfe\x00"}', headers=headers)
+    assert res.status_code == 422 and "UTF-8" in res.json()["detail"]
+    broken = {"Content-Type": "multipart/form-data; boundary=b0"}
+    res = client.post("/v1/surveys", content=b"--b0\r\nNone--b0--\r\n", headers=broken)
+    assert res.status_code == 422 and "multipart" in res.json()["detail"]
+    res = client.post("/v1/match", content=b'{"text": "abc\\ud800def"}', headers=headers)
+    assert res.status_code == 422 and "Unicode" in res.json()["detail"]
+
+
+@pytest.mark.slow
+def test_xlsx_export_of_text_with_control_characters(client: TestClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    need = "=1+2\u001d xử lý nước thải\u0007 ao nuôi tôm"
+    res = client.post("/v1/export?format=xlsx", json={"texts": [need], "top_k": 2})
+    assert res.status_code == 200, res.text
+    sheet = load_workbook(io.BytesIO(res.content)).active
+    cell = sheet.cell(row=2, column=3)
+    assert cell.value == "=1+2 xử lý nước thải ao nuôi tôm" and cell.data_type == "s"

@@ -20,6 +20,7 @@ from matcher.feedback import (
 )
 
 NEED = "xử lý nước thải ao nuôi tôm"
+AUTH = {"Authorization": "Bearer test-admin-token-123"}  # the token of api_settings (conftest)
 
 
 @pytest.mark.slow
@@ -36,7 +37,8 @@ def test_feedback_is_stored_exported_and_loadable(client: TestClient, data_dir: 
     )
     assert res.status_code == 201
 
-    res = client.get("/v1/feedback.csv")
+    assert client.get("/v1/feedback.csv").status_code == 401  # businesses' texts: admin only
+    res = client.get("/v1/feedback.csv", headers=AUTH)
     assert res.status_code == 200 and res.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(res.content.decode("utf-8-sig"))))
     assert {"need_text", "tech_id", "relevant", "comment", "index_version"} <= rows[0].keys()

@@ -73,3 +73,40 @@ def test_preview_shows_how_the_first_rows_are_read() -> None:
     assert p.columns.text == ["Lĩnh vực hoạt động", "Nhu cầu công nghệ", "Mô tả khó khăn"]
     assert p.columns.id == "Mã phiếu" and p.columns.company == "Tên doanh nghiệp"
     assert [type(e).__name__ for e in p.events] == ["SurveyNeed", "SurveyNeed", "SurveyNeed", "SkippedRow"]
+
+
+def test_reading_100k_rows_stays_in_bounded_memory(tmp_path: Path) -> None:
+    """A 100k-row survey streams: the reader holds one row and an 8-byte digest per row."""
+    import csv
+    import tracemalloc
+
+    src = tmp_path / "khao_sat_100k.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Mã phiếu", "Tên doanh nghiệp", "Nhu cầu công nghệ", "Mô tả khó khăn"])
+        for i in range(100_000):
+            w.writerow(
+                [f"HP-{i:06d}", f"Công ty số {i}", f"Cần công nghệ xử lý nước thải số {i}", "Chi phí cao"]
+            )
+    size_mb = src.stat().st_size / 2**20
+    tracemalloc.start()
+    try:
+        with open_survey(src) as reader:
+            needs = sum(1 for event in reader if isinstance(event, SurveyNeed))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert needs == 100_000
+    # The whole file would be ~size_mb on disk and several times that as Python strings.
+    assert peak / 2**20 < 32 and peak / 2**20 < size_mb * 2, (
+        f"peak {peak / 2**20:.1f} MB for {size_mb:.1f} MB"
+    )
+
+
+def test_row_without_letters_or_digits_is_skipped_with_its_row_number(tmp_path: Path) -> None:
+    src = tmp_path / "ks.csv"
+    src.write_text("Mã phiếu,Nhu cầu công nghệ\nA1,???\nA2,máy sấy nông sản\n", encoding="utf-8")
+    events = _events(src)
+    assert isinstance(events[0], SkippedRow) and events[0].kind == "blank"
+    assert events[0].reason.startswith("Dòng 2: ") and "không có chữ hay số" in events[0].reason
+    assert isinstance(events[1], SurveyNeed) and events[1].text == "máy sấy nông sản"

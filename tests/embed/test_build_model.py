@@ -117,9 +117,7 @@ def test_failed_build_leaves_nothing(tmp_path: Path) -> None:
 
 
 def _race_worker(final: str, log: str, out: str) -> None:
-    path = bm.ensure_folder(
-        Path(final), _current, lambda tmp: _fake_build(tmp, log=Path(log), delay=0.5)
-    )
+    path = bm.ensure_folder(Path(final), _current, lambda tmp: _fake_build(tmp, log=Path(log), delay=0.5))
     with open(out, "a") as f:
         f.write(f"{path}\n")
 

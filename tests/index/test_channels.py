@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.index.dense import DenseIndex, choose_kind
+from matcher.index.dense import DenseIndex, auto_ef_search, choose_kind
 from matcher.index.lexical import LexicalIndex
 from matcher.text.segment import lexical_tokens
 
@@ -45,6 +45,20 @@ def test_dense_empty_filter_returns_nothing() -> None:
 def test_choose_kind_by_size() -> None:
     assert choose_kind(1000, 50_000) == "flat"
     assert choose_kind(60_000, 50_000) == "hnsw"
+
+
+def test_ef_search_grows_with_the_catalog_and_never_below_k() -> None:
+    assert auto_ef_search(100_000) == 256 and auto_ef_search(1_000_000) == 3072
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng, 500)
+    hnsw = DenseIndex.build(vectors, "hnsw")
+    exact = DenseIndex.build(vectors, "flat")
+    # efSearch 16 asked for 100 results: the search widens to k, so all 100 come back and match.
+    _, ids = hnsw.search(vectors[:2], 100, ef_search=16)
+    _, truth = exact.search(vectors[:2], 100)
+    assert (ids >= 0).all()
+    overlap = [len(set(a) & set(b)) / 100 for a, b in zip(ids, truth, strict=True)]
+    assert min(overlap) > 0.9
 
 
 DOCS = [

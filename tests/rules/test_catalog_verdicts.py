@@ -44,14 +44,20 @@ def test_truly_restricted_entries_are_yes(verdicts):
 
 
 def test_no_other_entry_is_yes(verdicts):
-    extra = {i: [h.rule_id for h in v.restricted_rules if h.verdict == "yes"]
-             for i, v in verdicts.items() if v.restricted == "yes" and i not in TRULY_RESTRICTED}
+    extra = {
+        i: [h.rule_id for h in v.restricted_rules if h.verdict == "yes"]
+        for i, v in verdicts.items()
+        if v.restricted == "yes" and i not in TRULY_RESTRICTED
+    }
     assert extra == {}
 
 
 def test_few_entries_ask_for_review(verdicts):
-    review = {i: [(h.rule_id, h.reason) for h in v.restricted_rules if h.verdict == "review"]
-              for i, v in verdicts.items() if v.restricted == "review"}
+    review = {
+        i: [(h.rule_id, h.reason) for h in v.restricted_rules if h.verdict == "review"]
+        for i, v in verdicts.items()
+        if v.restricted == "review"
+    }
     assert len(review) <= MAX_REVIEW, review
 
 

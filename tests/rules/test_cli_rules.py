@@ -7,6 +7,7 @@ import json
 
 from typer.testing import CliRunner
 
+from matcher.catalog.encodings import encode_cp1258
 from matcher.cli.rules import app
 
 runner = CliRunner()
@@ -36,8 +37,10 @@ def test_check_file_writes_jsonl(tmp_path):
         w.writerow(["A1", "Lò điện hồ quang 50 tấn/mẻ luyện thép"])
         w.writerow(["A2", "Trồng rau thủy canh"])
     out = tmp_path / "ket_qua.jsonl"
-    result = runner.invoke(app, ["check", "--input", str(src), "--text-column", "mo_ta", "--id-column", "ma",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        app,
+        ["check", "--input", str(src), "--text-column", "mo_ta", "--id-column", "ma", "--output", str(out)],
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(r["id"], r["restricted"]) for r in rows] == [("A1", "yes"), ("A2", "no")]
@@ -65,11 +68,33 @@ def test_bad_usage_exits_2_with_vietnamese_line(tmp_path):
     assert result.exit_code == 2 and "Lỗi:" in result.output
     src = tmp_path / "x.csv"
     src.write_text("a\nb\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "--input", str(src), "--text-column", "mo_ta", "--output",
-                                 str(tmp_path / "o.jsonl")])
-    assert result.exit_code == 2 and "không có cột «mo_ta»" in result.output
+    result = runner.invoke(
+        app, ["check", "--input", str(src), "--text-column", "mo_ta", "--output", str(tmp_path / "o.jsonl")]
+    )
+    assert result.exit_code == 2 and "Không có cột 'mo_ta'" in result.output and "'a'" in result.output
     result = runner.invoke(app, ["list", "--kind", "banned"])
     assert result.exit_code == 2 and "--kind" in result.output
+
+
+def test_check_file_reads_cp1258_reports_blank_rows_and_keeps_old_output(tmp_path):
+    src = tmp_path / "khao_sat.csv"
+    text = "Mã,Mô tả công nghệ\nB1,Lò đốt rác sinh hoạt 200 kg/h\nB2,\nB3,Gạch không nung từ tro bay\n"
+    src.write_bytes(encode_cp1258(text))
+    out = tmp_path / "o.jsonl"
+    # Header written without diacritics still finds "Mô tả công nghệ".
+    args = ["check", "--input", str(src), "--text-column", "mo ta cong nghe", "--id-column", "ma"]
+    result = runner.invoke(app, [*args, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["restricted"]) for r in rows] == [("B1", "yes"), ("B3", "no")]
+    assert "dòng 3" in result.output  # the blank row is reported with its row number
+    # A failing run (unknown column) leaves the previous output untouched and no temp file.
+    before = out.read_bytes()
+    result = runner.invoke(
+        app, ["check", "--input", str(src), "--text-column", "khong co", "--output", str(out)]
+    )
+    assert result.exit_code == 2
+    assert out.read_bytes() == before and not list(tmp_path.glob("*.tmp"))
 
 
 def test_list_filters_by_kind():

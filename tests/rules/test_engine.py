@@ -131,8 +131,13 @@ def test_check_batch_equals_check(engine):
 
 
 def test_check_is_fast(engine):
-    text = " ".join(["Công nghệ sản xuất gạch đất sét nung bằng lò tuynel sử dụng than, có hệ thống xử lý"
-                     " khí thải, tự động hóa và robot bốc xếp cho nhà máy tại Hải Phòng."] * 6)
+    text = " ".join(
+        [
+            "Công nghệ sản xuất gạch đất sét nung bằng lò tuynel sử dụng than, có hệ thống xử lý"
+            " khí thải, tự động hóa và robot bốc xếp cho nhà máy tại Hải Phòng."
+        ]
+        * 6
+    )
     engine.check(text)
     n = 100
     start = time.perf_counter()

@@ -51,9 +51,18 @@ def test_different_dimensions_do_not_convert():
 
 @pytest.mark.parametrize(
     ("raw", "english", "value"),
-    [("4.000", False, 4000), ("0,3", False, 0.3), ("5.000.000", False, 5e6), ("1,2", False, 1.2),
-     ("4,000", True, 4000), ("4,000", False, 4.0), ("0.5", False, 0.5), ("1.234,5", False, 1234.5),
-     ("1,234.5", True, 1234.5), ("0,300", True, 0.3)],
+    [
+        ("4.000", False, 4000),
+        ("0,3", False, 0.3),
+        ("5.000.000", False, 5e6),
+        ("1,2", False, 1.2),
+        ("4,000", True, 4000),
+        ("4,000", False, 4.0),
+        ("0.5", False, 0.5),
+        ("1.234,5", False, 1234.5),
+        ("1,234.5", True, 1234.5),
+        ("0,300", True, 0.3),
+    ],
 )
 def test_vietnamese_number_conventions(raw, english, value):
     assert parse_number(raw, english=english) == pytest.approx(value)

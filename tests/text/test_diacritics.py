@@ -12,8 +12,8 @@ from matcher.settings import PROJECT_ROOT
 from matcher.text.diacritics import DiacriticRestorer, is_vietnamese_syllable
 from matcher.text.normalize import normalize, strip_diacritics, words
 
-SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
-PLAN = SEEDS / "002_967f7f674543d79e.txt"  # plan 16/KH-UBND: 403 lines of technical Vietnamese
+SEEDS = PROJECT_ROOT / "corpora" / "plan16" / "source"  # the plan and the letter, verbatim
+PLAN = SEEDS / "ke-hoach-16-KH-UBND-2026.txt"  # plan 16/KH-UBND: 403 lines of technical Vietnamese
 
 NEEDS = [
     "Cần tìm công nghệ xử lý nước thải nuôi tôm công suất 500 m3/ngày đêm.",
@@ -127,6 +127,15 @@ def test_unseen_common_words_restore_from_shipped_fallback() -> None:
 def test_without_fallback_unknown_syllables_pass_through() -> None:
     model = DiacriticRestorer.from_texts(["Công nghệ xử lý nước thải."], use_fallback=False)
     assert model.restore("xu ly nuoc thai nuoi tom") == "xử lý nước thải nuoi tom"
+
+
+def test_unaccented_training_text_is_ignored() -> None:
+    # The plan corpus carries unaccented match hints ("lo gach thu cong") beside the accented
+    # text; learning from them taught the model that "thu cong" is already right.
+    texts = ["Công nghệ lò gạch thủ công đốt than."] + ["lo gach thu cong"] * 50 + ["manual brick kiln"]
+    model = DiacriticRestorer.from_texts(texts)
+    assert model.restore("lo gach thu cong") == "lò gạch thủ công"
+    assert "cong" not in model.to_dict()["unigrams"]
 
 
 def test_round_trip_through_json(restorer: DiacriticRestorer) -> None:

@@ -12,9 +12,22 @@ from matcher.text.normalize import fix_tone_placement, fold, has_diacritics, nor
 @pytest.mark.parametrize(
     ("old", "canonical"),
     [
-        ("hoà", "hòa"), ("Hoà", "Hòa"), ("thuỷ", "thủy"), ("qúy", "quý"), ("QÚY", "QUÝ"), ("khoẻ", "khỏe"),
-        ("tuỳ", "tùy"), ("oà", "òa"), ("hoàng", "hoàng"), ("người", "người"), ("giữa", "giữa"),
-        ("quỳnh", "quỳnh"), ("thuở", "thuở"), ("khuyến", "khuyến"), ("giường", "giường"), ("ngoằn", "ngoằn"),
+        ("hoà", "hòa"),
+        ("Hoà", "Hòa"),
+        ("thuỷ", "thủy"),
+        ("qúy", "quý"),
+        ("QÚY", "QUÝ"),
+        ("khoẻ", "khỏe"),
+        ("tuỳ", "tùy"),
+        ("oà", "òa"),
+        ("hoàng", "hoàng"),
+        ("người", "người"),
+        ("giữa", "giữa"),
+        ("quỳnh", "quỳnh"),
+        ("thuở", "thuở"),
+        ("khuyến", "khuyến"),
+        ("giường", "giường"),
+        ("ngoằn", "ngoằn"),
     ],
 )
 def test_tone_marks_meet(old: str, canonical: str) -> None:
