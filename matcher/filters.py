@@ -58,6 +58,17 @@ def _select(techs: Sequence[Technology], column: str, wanted: Sequence[str], lab
     return np.array(rows, dtype=bool)
 
 
+def technology_sectors(tech: Technology, verdict: Verdict) -> set[str]:
+    """The plan sectors a catalog entry belongs to: the ones it declares, else the best guess.
+
+    Institutes usually state their sectors; an imported catalog without that column still
+    filters by sector through the rule engine's most likely sector for the entry's text.
+    """
+    if tech.sectors:
+        return set(tech.sectors)
+    return {verdict.sectors[0].sector_id} if verdict.sectors else set()
+
+
 def filter_mask(
     filters: Filters | None,
     techs: Sequence[Technology],
@@ -80,7 +91,11 @@ def filter_mask(
             raise InputError(
                 f"Ngành (sector) không hợp lệ: {', '.join(unknown)}. Giá trị hợp lệ: {', '.join(sector_names)}"
             )
-        mask &= np.array([bool(set(ids) & set(t.sectors)) for t in techs], dtype=bool)
+        wanted = set(ids)
+        mask &= np.array(
+            [bool(wanted & technology_sectors(t, v)) for t, v in zip(techs, verdicts, strict=True)],
+            dtype=bool,
+        )
     if filters.priority_only:
         mask &= np.array([v.priority for v in verdicts], dtype=bool)
     for column, wanted in filters.columns.items():

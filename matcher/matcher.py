@@ -393,12 +393,22 @@ class Matcher:
         """Catalog technologies the roadmap names instead (cached: same query, same catalog)."""
         query = "; ".join(warning.replacement_queries)
         roadmap_id = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
-        if query not in self._replacement_cache:
-            found = self.match_batch([query], top_k=self.settings.replacement_results, with_warnings=False)[0]
-            self._replacement_cache[query] = [(r.tech_id, r.name, r.score) for r in found.results]
+        sectors = [s for s in warning.replacement_sectors if s in self._sector_names()]
+        key = f"{query}\x1f{','.join(sectors)}"
+        if key not in self._replacement_cache:
+            # Within the roadmap's sectors only: the nearest text elsewhere in the catalog (an
+            # incinerator "with heat recovery" for a tunnel kiln "with heat recovery") is not
+            # what the plan asks for, and no replacement is better than a wrong one.
+            found = self.match_batch(
+                [query],
+                top_k=self.settings.replacement_results,
+                with_warnings=False,
+                filters=Filters(sector=sectors) if sectors else None,
+            )[0]
+            self._replacement_cache[key] = [(r.tech_id, r.name, r.score) for r in found.results]
         return [
             Replacement(tech_id=t, name=n, score=sc, roadmap_id=roadmap_id, roadmap_text=query)
-            for t, n, sc in self._replacement_cache[query]
+            for t, n, sc in self._replacement_cache[key]
         ]
 
     def _sector_names(self) -> dict[str, str]:

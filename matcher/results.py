@@ -78,6 +78,9 @@ class NeedWarning(BaseModel):
     message: str  # Vietnamese, for people
     replacement_queries: list[str] = Field(default_factory=list)  # what the roadmap asks instead
     roadmap_ids: list[str] = Field(default_factory=list)
+    # Plan sectors the replacements are taken from: the roadmap items' sectors (a clay-brick
+    # kiln is replaced within building materials, never by a waste incinerator).
+    replacement_sectors: list[str] = Field(default_factory=list)
     replacements: list[Replacement] = Field(default_factory=list)
     related_rules: list[RuleHit] = Field(
         default_factory=list

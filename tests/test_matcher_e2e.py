@@ -166,3 +166,21 @@ def test_wrong_encoding_catalog_is_refused(tmp_path: Path, embedder, small_setti
     with pytest.raises(CatalogError):
         build_index(catalog, "bin", settings=settings, embedder=embedder)
     assert IndexStore(settings.index_root).versions("bin") == []
+
+
+def test_replacements_come_from_the_roadmap_sector(small_matcher: Matcher) -> None:
+    # The roadmap replaces clay-brick kilns within building materials; the small catalog also
+    # holds a waste incinerator "with heat recovery", textually close to the roadmap's modern
+    # tunnel kiln "with heat recovery", which must not be offered as a replacement.
+    from matcher.filters import technology_sectors
+
+    result = small_matcher.match("muốn mở rộng lò nung gạch đất sét thủ công đốt than", top_k=5)
+    warning = result.warnings[0]
+    assert warning.replacement_sectors == ["vat_lieu_xay_dung"]
+    ids = [r.tech_id for r in warning.replacements]
+    assert ids and "VAST-118" not in ids and {"VAST-070", "VAST-071"} <= set(ids)
+    index = small_matcher.index
+    position = {t.id: i for i, t in enumerate(index.technologies)}
+    for tech_id in ids:
+        i = position[tech_id]
+        assert "vat_lieu_xay_dung" in technology_sectors(index.technologies[i], index.verdicts[i])

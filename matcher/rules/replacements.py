@@ -22,6 +22,7 @@ class ReplacementPlan:
     queries: list[str]
     roadmap_ids: list[str]
     from_plan: list[str]  # the subset of `queries` that is plan text (roadmap `replace.to`)
+    sectors: list[str]  # where replacements belong: the roadmap items' sectors, else the rule's
 
 
 def replacement_plan(book: RuleBook, rule: RestrictedRule) -> ReplacementPlan:
@@ -29,7 +30,10 @@ def replacement_plan(book: RuleBook, rule: RestrictedRule) -> ReplacementPlan:
     items = book.roadmap_replacing(rule.id)
     from_plan = _unique(p for item in items if item.replace for p in item.replace.to)
     queries = _unique([*from_plan, *rule.replacements_hint])
-    return ReplacementPlan(queries=queries, roadmap_ids=[i.id for i in items], from_plan=from_plan)
+    sectors = _unique(s for item in items for s in [item.sector, *item.sectors]) or list(rule.sectors)
+    return ReplacementPlan(
+        queries=queries, roadmap_ids=[i.id for i in items], from_plan=from_plan, sectors=sectors
+    )
 
 
 def need_warning(book: RuleBook, rule: RestrictedRule, hit: RuleHit) -> NeedWarning:
@@ -40,6 +44,7 @@ def need_warning(book: RuleBook, rule: RestrictedRule, hit: RuleHit) -> NeedWarn
         message=_message(rule, hit, plan),
         replacement_queries=plan.queries,
         roadmap_ids=plan.roadmap_ids,
+        replacement_sectors=plan.sectors,
     )
 
 
