@@ -3,13 +3,16 @@
 Jobs run in a small thread pool so the event loop keeps answering queries while an index is
 built or a survey is matched. Work is CPU-bound inside native code (the embedder, FAISS) that
 releases the GIL, so threads are enough and avoid re-loading the model in another process.
-State lives in memory: a restarted service forgets finished jobs, which is acceptable because
-their outputs (index versions, result files) are on disk.
+Each job's status is also written to `<root>/<job id>/job.json` at every change of state, so a
+restarted service still lists finished jobs and serves their result files; a job that was
+queued or running when the service stopped is reported as failed, with a message that says to
+submit it again (its thread died with the process).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from collections import OrderedDict
@@ -24,6 +27,8 @@ from matcher.errors import TechmatchError
 
 log = logging.getLogger("techmatch.api.jobs")
 KEEP_JOBS = 200
+STATUS_FILE = "job.json"
+INTERRUPTED = "Dịch vụ đã khởi động lại khi tác vụ này đang chạy nên tác vụ đã dừng; hãy gửi lại yêu cầu."
 
 
 def _now() -> str:
@@ -59,6 +64,32 @@ class JobRegistry:
         self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="techmatch-job")
+        self._load_saved()
+
+    def _load_saved(self) -> None:
+        """Jobs of earlier runs of the service, oldest first; interrupted ones become failed."""
+        saved: list[JobStatus] = []
+        for path in self.root.glob(f"*/{STATUS_FILE}"):
+            try:
+                saved.append(JobStatus.model_validate_json(path.read_bytes()))
+            except (OSError, ValueError) as e:
+                log.warning("ignoring unreadable job status %s: %s", path, e)
+        for job in sorted(saved, key=lambda j: j.created_at)[-KEEP_JOBS:]:
+            if job.state in ("queued", "running"):
+                job = job.model_copy(update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()})
+                self._save(job)
+            self._jobs[job.id] = job
+
+    def _save(self, job: JobStatus) -> None:
+        """Write the status beside the job's files, atomically (a crash leaves the old one)."""
+        directory = self.root / job.id
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = directory / f".{STATUS_FILE}.tmp"
+            tmp.write_text(job.model_dump_json(), encoding="utf-8")
+            os.replace(tmp, directory / STATUS_FILE)
+        except OSError as e:  # the job itself must not fail because its status could not be saved
+            log.warning("could not save the status of job %s: %s", job.id, e)
 
     def submit(self, kind: str, fn: JobFn, message: str = "") -> JobStatus:
         job_id = uuid.uuid4().hex[:12]
@@ -67,6 +98,7 @@ class JobRegistry:
             self._jobs[job_id] = status
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
+        self._save(status)
         workdir = self.root / job_id
         self._pool.submit(self._run, job_id, fn, workdir)
         return status.model_copy()
@@ -100,8 +132,11 @@ class JobRegistry:
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is not None:
-                self._jobs[job_id] = job.model_copy(update=changes)
+            if job is None:
+                return
+            job = self._jobs[job_id] = job.model_copy(update=changes)
+        if "state" in changes:  # progress ticks stay in memory; states are saved
+            self._save(job)
 
     def _run(self, job_id: str, fn: JobFn, workdir: Path) -> None:
         self._update(job_id, state="running")
@@ -122,15 +157,17 @@ class JobRegistry:
         else:
             with self._lock:
                 job = self._jobs.get(job_id)
-                if job is not None:
-                    self._jobs[job_id] = job.model_copy(
-                        update={
-                            "state": "done",
-                            "finished_at": _now(),
-                            "result": result.get("result", {}),
-                            "downloads": result.get("downloads", {}),
-                            "message": result.get("message", job.message),
-                            "progress": 1.0,
-                            "done": max(job.done, job.total),
-                        }
-                    )
+                if job is None:
+                    return
+                job = self._jobs[job_id] = job.model_copy(
+                    update={
+                        "state": "done",
+                        "finished_at": _now(),
+                        "result": result.get("result", {}),
+                        "downloads": result.get("downloads", {}),
+                        "message": result.get("message", job.message),
+                        "progress": 1.0,
+                        "done": max(job.done, job.total),
+                    }
+                )
+            self._save(job)
