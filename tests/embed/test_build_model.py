@@ -63,6 +63,16 @@ def test_cli_reports_the_folder(
     assert str(e5_folder) in capsys.readouterr().out
 
 
+def test_matcher_model_build_command(model_cache_dir: Path, e5_folder: Path) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli.main import app
+
+    result = CliRunner().invoke(app, ["model", "build", "--cache-dir", str(model_cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert "sẵn sàng" in result.output and e5_folder.name in result.output
+
+
 # ---- staleness and races, on small fake folders ------------------------------------------------
 def _fake_build(tmp: Path, payload: str = "weights", log: Path | None = None, delay: float = 0.0) -> None:
     if log is not None:
