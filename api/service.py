@@ -19,6 +19,7 @@ from typing import Any
 from api.errors import NotFoundError, NotReadyError
 from api.jobs import JobContext, JobRegistry
 from api.schemas import IndexInfo, IndexVersion, IndexVersions
+from matcher.catalog.tables import FORMATS
 from matcher.embed.base import Embedder
 from matcher.errors import InputError, TechmatchError
 from matcher.feedback import FeedbackStore
@@ -28,7 +29,7 @@ from matcher.settings import Settings
 
 log = logging.getLogger("techmatch.api")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-CATALOG_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".docx")
+CATALOG_SUFFIXES = tuple(FORMATS)  # every format the importer reads
 
 
 class Service:
@@ -139,17 +140,27 @@ class Service:
     # ---- catalog upload --------------------------------------------------------------------
     def save_upload(self, filename: str, data: bytes) -> Path:
         """Keep the uploaded catalog: the index manifest points at it for staleness checks."""
+        return self.store_upload("catalogs", filename, data, CATALOG_SUFFIXES, "danh mục")
+
+    def store_upload(
+        self, folder: str, filename: str, data: bytes, suffixes: tuple[str, ...], what: str
+    ) -> Path:
+        """Check an upload's extension and size, then keep it under `data_dir/folder`, atomically.
+
+        The stored name is a timestamp plus the client's name reduced to safe characters, so a
+        hostile file name can never choose where the file lands.
+        """
         suffix = Path(filename or "").suffix.lower()
-        if suffix not in CATALOG_SUFFIXES:
+        if suffix not in suffixes:
             raise InputError(
-                f"Định dạng tệp danh mục không hỗ trợ: '{suffix or '(không có đuôi)'}'. "
-                f"Hỗ trợ: {', '.join(CATALOG_SUFFIXES)}."
+                f"Định dạng tệp {what} không hỗ trợ: '{suffix or '(không có đuôi)'}'. "
+                f"Hỗ trợ: {', '.join(suffixes)}."
             )
         if not data:
-            raise InputError("Tệp danh mục tải lên trống.")
+            raise InputError(f"Tệp {what} tải lên trống.")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        stem = _SAFE_NAME.sub("_", Path(filename).stem)[:60] or "catalog"
-        target = self.settings.data_dir / "catalogs" / f"{stamp}-{stem}{suffix}"
+        stem = _SAFE_NAME.sub("_", Path(filename).stem)[:60] or "upload"
+        target = self.settings.data_dir / folder / f"{stamp}-{stem}{suffix}"
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name("." + target.name + ".part")
         tmp.write_bytes(data)

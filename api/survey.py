@@ -9,21 +9,19 @@ the output instead of failing the whole survey.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.jobs import JobContext
+from matcher.catalog.tables import FORMATS
 from matcher.errors import InputError, TechmatchError
 
 if TYPE_CHECKING:
     from api.service import Service
     from matcher.matcher import Matcher
 
-SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".json", ".jsonl")
+SURVEY_SUFFIXES = tuple(s for s, kind in FORMATS.items() if kind != "docx")  # tables, not Word
 CHUNK = 32
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def save_survey(service: Service, filename: str, data: bytes, column: str | None) -> tuple[str, Path, str]:
@@ -32,19 +30,7 @@ def save_survey(service: Service, filename: str, data: bytes, column: str | None
     The columns are resolved now with the batch reader, so a file without a needs column is
     refused at upload (422) rather than by a job that fails later.
     """
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SURVEY_SUFFIXES:
-        raise InputError(
-            f"Định dạng tệp khảo sát không hỗ trợ: '{suffix or '(không có đuôi)'}'. "
-            f"Hỗ trợ: {', '.join(SURVEY_SUFFIXES)}."
-        )
-    if not data:
-        raise InputError("Tệp khảo sát tải lên trống.")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    stem = _SAFE.sub("_", Path(filename).stem)[:60] or "survey"
-    path = service.settings.data_dir / "surveys" / f"{stamp}-{stem}{suffix}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    path = service.store_upload("surveys", filename, data, SURVEY_SUFFIXES, "khảo sát")
     try:
         from matcher.batch.readers import open_survey
 
