@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api.errors import NotFoundError, NotReadyError
 from api.jobs import JobContext, JobRegistry
@@ -27,6 +27,7 @@ from matcher.index.store import IndexStore
 from matcher.matcher import Matcher
 from matcher.settings import Settings
 
+T = TypeVar("T")
 log = logging.getLogger("techmatch.api")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 CATALOG_SUFFIXES = tuple(FORMATS)  # every format the importer reads
@@ -167,6 +168,23 @@ class Service:
         tmp.replace(target)
         return target
 
+    def check_upload(self, path: Path, display_name: str, check: Callable[[Path], T]) -> T:
+        """Run `check` on a stored upload; on failure delete it and explain in the client's terms.
+
+        Readers name the file they read, which here is the server's stored path: the message
+        says the client's own file name instead, and never shows where the server keeps files.
+        """
+        try:
+            return check(path)
+        except TechmatchError as e:
+            path.unlink(missing_ok=True)
+            raise type(e)(str(e).replace(str(path), display_name)) from e
+        except Exception as e:  # a damaged file can fail inside openpyxl/csv with any error type
+            path.unlink(missing_ok=True)
+            raise InputError(
+                f"Không đọc được tệp {display_name} ({type(e).__name__}): hãy kiểm tra định dạng tệp."
+            ) from e
+
     def validate_catalog(self, path: Path) -> int:
         """Read the catalog with the importer now, so a bad file is refused before any job starts."""
         from matcher.catalog.readers import load_catalog
@@ -201,7 +219,3 @@ class Service:
             "result": {"version": info.version, "n_items": info.n_items, "index": info.name},
             "message": f"Đã chuyển sang phiên bản {info.version} ({info.n_items} công nghệ).",
         }
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

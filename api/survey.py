@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.jobs import JobContext
 from matcher.catalog.tables import FORMATS
-from matcher.errors import InputError, TechmatchError
+from matcher.errors import TechmatchError
 
 if TYPE_CHECKING:
     from api.service import Service
@@ -31,24 +31,23 @@ def save_survey(service: Service, filename: str, data: bytes, column: str | None
     refused at upload (422) rather than by a job that fails later.
     """
     path = service.store_upload("surveys", filename, data, SURVEY_SUFFIXES, "khảo sát")
-    try:
+    name = Path(filename).name
+
+    def needs_column_of(stored: Path) -> str:
         from matcher.batch.readers import open_survey
 
-        with open_survey(
-            path, text_columns=[column] if column else None, max_text_chars=service.settings.max_text_chars
-        ) as reader:
-            needs_column = reader.columns.primary or ""
-    except TechmatchError as e:
-        path.unlink(missing_ok=True)
-        # the library names the stored path and the CLI option; the web user knows the file and the form
-        message = str(e).replace(str(path), Path(filename).name).replace("--text-columns", "ô 'Cột nhu cầu'")
-        raise type(e)(message) from e
-    except Exception as e:  # a damaged file can fail inside openpyxl/csv with any error type
-        path.unlink(missing_ok=True)
-        raise InputError(
-            f"Không đọc được tệp khảo sát ({type(e).__name__}): hãy kiểm tra định dạng tệp."
-        ) from e
-    return Path(filename).name, path, needs_column
+        try:
+            with open_survey(
+                stored,
+                text_columns=[column] if column else None,
+                max_text_chars=service.settings.max_text_chars,
+            ) as reader:
+                return reader.columns.primary or ""
+        except TechmatchError as e:  # the web form's name for the CLI option
+            raise type(e)(str(e).replace("--text-columns", "ô 'Cột nhu cầu'")) from e
+
+    needs_column = service.check_upload(path, name, needs_column_of)
+    return name, path, needs_column
 
 
 def run_survey(

@@ -25,12 +25,11 @@ from matcher.errors import InputError
 from matcher.explain import boost_reasons, matched_terms, summarize
 from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
-from matcher.index.build import catalog_verdicts
+from matcher.index.build import catalog_verdicts, rules_checksum
 from matcher.index.dense import auto_ef_search
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
-from matcher.sectors import load_sectors
 from matcher.settings import Settings, get_settings
 from matcher.text.normalize import has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
@@ -87,6 +86,8 @@ class Matcher:
         self._embedder = embedder
         self._index: LoadedIndex | None = None
         self._rules = None
+        self._sectors: dict[str, str] | None = None
+        self._rules_checksum: str | None = None
         self._lock = threading.Lock()
         self._replacement_cache: dict[str, list[tuple[str, str, float]]] = {}
 
@@ -108,6 +109,20 @@ class Matcher:
         return self._rules
 
     @property
+    def sector_names(self) -> dict[str, str]:
+        """Plan sector id -> Vietnamese name, from the rulebook this Matcher applies."""
+        if self._sectors is None:
+            self._sectors = {sector.id: sector.name_vi for sector in self.rules.book.sectors}
+        return self._sectors
+
+    @property
+    def rules_checksum(self) -> str:
+        """Checksum of the rule files as loaded (rules load once per Matcher, so it is too)."""
+        if self._rules_checksum is None:
+            self._rules_checksum = rules_checksum(self.settings.rules_dir)
+        return self._rules_checksum
+
+    @property
     def index(self) -> LoadedIndex:
         if self._index is None:
             with self._lock:
@@ -124,8 +139,8 @@ class Matcher:
                         self.rules.load_semantic_state(loaded.rules_vectors)
                     if stale_rules:  # rules changed since the build: verdicts are cheap to redo
                         texts = [normalize(t.passage_text()) for t in loaded.technologies]
-                        loaded.verdicts = catalog_verdicts(
-                            self.rules, loaded.technologies, texts, loaded.catalog_queries
+                        loaded.set_verdicts(
+                            catalog_verdicts(self.rules, loaded.technologies, texts, loaded.catalog_queries)
                         )
                     self._index = loaded
         return self._index
@@ -186,14 +201,20 @@ class Matcher:
             if mode in ("hybrid", "dense")
             else None
         )
-        allowed = filter_mask(filters, index.technologies, index.verdicts, self._sector_names())
+        allowed = filter_mask(filters, index.technologies, index.verdicts, self.sector_names)
         if use_rules and not include_restricted:
-            not_restricted = np.array([v.restricted != "yes" for v in index.verdicts], dtype=bool)
+            not_restricted = index.not_restricted()
             allowed = not_restricted if allowed is None else allowed & not_restricted
+        # One rules pass per batch: the verdict carries both the warnings and the need's sectors.
+        verdicts = (
+            self.rules.check_batch([n.semantic_text for n in needs], queries)
+            if use_rules and with_warnings
+            else None
+        )
         results = []
         for i, need in enumerate(needs):
             qvec = None if queries is None else queries[i]
-            warnings = self._warnings(need, qvec) if use_rules and with_warnings else []
+            warnings = self._warnings(verdicts[i]) if verdicts is not None else []
             replacements = self._replacement_ranking(warnings, allowed)
             channels = self._channels(need, qvec, allowed, mode)
             ranked = self._fuse(need, channels, top_k, mode, use_rules, replacements)
@@ -205,8 +226,8 @@ class Matcher:
                 warnings=warnings,
                 results=ranked,
             )
-            if use_rules and with_warnings:
-                result.sectors = self.rules.sector_scores(need.semantic_text, vector=qvec)
+            if verdicts is not None:
+                result.sectors = verdicts[i].sectors
             results.append(result)
         return results
 
@@ -350,7 +371,7 @@ class Matcher:
                 fused_score=round(fused[d], 6),
                 boost=round(boosts.get(d, 0.0), 6),
                 boost_reasons=reasons.get(d, []),
-                matched_terms=matched_terms(need.typed, index.folded_vocab[d]),
+                matched_terms=matched_terms(need.typed, index.folded_vocab(d)),
             )
             expl.summary = summarize(expl, verdict)
             ranked.append(
@@ -372,14 +393,14 @@ class Matcher:
             )
         return ranked
 
-    def _warnings(self, need: PreparedNeed, qvec: np.ndarray | None) -> list[NeedWarning]:
+    def _warnings(self, verdict: Verdict) -> list[NeedWarning]:
         """Warnings for needs that ask for a restricted technology, with ranked replacements.
 
         Several restricted items often describe one thing (three clay-brick bullets); they share
         one warning (keyed by the roadmap item that replaces them), the others under `related_rules`.
         """
         merged: dict[str, NeedWarning] = {}
-        for warning in self.rules.need_warnings(need.semantic_text, vector=qvec):
+        for warning in self.rules.warnings_for(verdict):
             key = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
             if key in merged:
                 merged[key].related_rules.append(warning.rule)
@@ -393,7 +414,7 @@ class Matcher:
         """Catalog technologies the roadmap names instead (cached: same query, same catalog)."""
         query = "; ".join(warning.replacement_queries)
         roadmap_id = warning.roadmap_ids[0] if warning.roadmap_ids else warning.rule.rule_id
-        sectors = [s for s in warning.replacement_sectors if s in self._sector_names()]
+        sectors = [s for s in warning.replacement_sectors if s in self.sector_names]
         key = f"{query}\x1f{','.join(sectors)}"
         if key not in self._replacement_cache:
             # Within the roadmap's sectors only: the nearest text elsewhere in the catalog (an
@@ -410,9 +431,6 @@ class Matcher:
             Replacement(tech_id=t, name=n, score=sc, roadmap_id=roadmap_id, roadmap_text=query)
             for t, n, sc in self._replacement_cache[key]
         ]
-
-    def _sector_names(self) -> dict[str, str]:
-        return load_sectors(self.settings.rules_dir)
 
 
 def open_matcher(index_name: str | None = None, settings: Settings | None = None) -> Matcher:

@@ -7,6 +7,7 @@ atomically, so the service keeps answering during the rebuild.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, UploadFile
@@ -49,11 +50,7 @@ def upload_catalog(
         raise HTTPException(409, f"Đang có một lần xây chỉ mục chạy (tác vụ {running.id}); hãy chờ nó xong.")
     data = read_upload(file, service.settings.max_upload_bytes)
     path = service.save_upload(file.filename or "", data)
-    try:
-        n = service.validate_catalog(path)
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    n = service.check_upload(path, Path(file.filename or "").name, service.validate_catalog)
     job = service.jobs.submit(
         "catalog",
         lambda ctx: service.rebuild(path, ctx),

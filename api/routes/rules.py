@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
 from fastapi import APIRouter
 
 from api.deps import MatcherDep, ServiceDep
 from api.schemas import ErrorBody, RuleCheckRequest, RuleCheckResponse, RulesResponse
 from matcher.errors import InputError
-from matcher.sectors import load_sectors
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
-
-
-def _plain(obj: Any) -> Any:
-    """The rulebook as JSON-able data, whatever container the engine keeps it in."""
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return str(obj)
 
 
 @router.get(
@@ -36,14 +17,11 @@ def _plain(obj: Any) -> Any:
     responses={503: {"model": ErrorBody}},
     summary="The plan's rulebook: restricted list, priorities, roadmap",
 )
-def get_rules(matcher: MatcherDep, service: ServiceDep) -> RulesResponse:
-    from matcher.index.build import rules_checksum
-
-    engine = matcher.rules
+def get_rules(matcher: MatcherDep) -> RulesResponse:
     return RulesResponse(
-        rules_checksum=rules_checksum(service.settings.rules_dir),
-        sectors=dict(load_sectors(service.settings.rules_dir)),
-        rulebook=_plain(getattr(engine, "rulebook", None) or getattr(engine, "book", None)),
+        rules_checksum=matcher.rules_checksum,
+        sectors=dict(matcher.sector_names),
+        rulebook=matcher.rules.book.model_dump(mode="json"),
     )
 
 
@@ -62,8 +40,5 @@ def check(req: RuleCheckRequest, matcher: MatcherDep, service: ServiceDep) -> Ru
             f"Văn bản dài {len(req.text)} ký tự, vượt giới hạn {service.settings.max_text_chars} ký tự."
         )
     engine = matcher.rules
-    return RuleCheckResponse(
-        verdict=engine.check(text),
-        warnings=engine.need_warnings(text),
-        sectors=engine.sector_scores(text),
-    )
+    verdict = engine.check(text)  # one pass: the verdict carries the sectors and the warnings
+    return RuleCheckResponse(verdict=verdict, warnings=engine.warnings_for(verdict), sectors=verdict.sectors)

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MatcherDep, ServiceDep
+from api.deps import MatcherDep
 from api.errors import NotFoundError
 from api.schemas import ErrorBody, Facets, TechnologyDetail, TechnologyPage, TechnologySummary
 from matcher.filters import Filters, filter_mask
-from matcher.sectors import load_sectors
 from matcher.text.normalize import fold
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
@@ -24,7 +23,6 @@ router = APIRouter(prefix="/v1", tags=["catalog"])
 )
 def list_technologies(
     matcher: MatcherDep,
-    service: ServiceDep,
     q: Annotated[
         str | None, Query(max_length=200, description="Words that must all appear (accents optional)")
     ] = None,
@@ -41,7 +39,7 @@ def list_technologies(
     filters = Filters(
         field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only
     )
-    mask = filter_mask(filters, techs, verdicts, load_sectors(service.settings.rules_dir))
+    mask = filter_mask(filters, techs, verdicts, matcher.sector_names)
     words = fold(q).split() if q else []
     items = []
     for i, (tech, verdict) in enumerate(zip(techs, verdicts, strict=True)):
@@ -88,10 +86,10 @@ def get_technology(tech_id: str, matcher: MatcherDep) -> TechnologyDetail:
     responses={503: {"model": ErrorBody}},
     summary="Values the filters accept (fields, institutes, plan sectors)",
 )
-def facets(matcher: MatcherDep, service: ServiceDep) -> Facets:
+def facets(matcher: MatcherDep) -> Facets:
     techs = matcher.technologies
     return Facets(
         fields=sorted({t.field for t in techs}),
         institutes=sorted({t.institute for t in techs}),
-        sectors=dict(load_sectors(service.settings.rules_dir)),
+        sectors=dict(matcher.sector_names),
     )

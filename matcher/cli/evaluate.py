@@ -119,11 +119,15 @@ def _sweep(matcher, needs) -> list[dict]:
     spec = next(s for s in SYSTEMS if s.name == "hybrid_rules")
     configs: list[dict] = []
     for k in (10, 30, 60, 100):
-        for wd in (0.5, 1.0, 1.5, 2.0):
+        for wd in (0.5, 0.8, 1.0, 1.25, 1.5, 2.0):
             configs.append({"fusion": "rrf", "rrf_k": k, "dense_weight": wd, "lexical_weight": 1.0})
     for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         configs.append({"fusion": "convex", "convex_alpha": alpha})
-    for boost in (0.0, 0.002, 0.005, 0.01, 0.02):
+    for weight in (0.0, 0.5, 1.0):  # BM25's share for needs not in Vietnamese (English)
+        configs.append({"foreign_lexical_weight": weight})
+    for weight in (0.0, 0.5, 1.0):  # roadmap replacements as a third ranking (0 = filtering only)
+        configs.append({"replacement_weight": weight})
+    for boost in (0.0, 0.0003, 0.001, 0.002, 0.005, 0.01):
         configs.append({"priority_boost": boost})
     rows = []
     table = Table("config", "nDCG@10", "MRR@10", "unaccented nDCG", "english nDCG")

@@ -84,12 +84,16 @@ class DenseIndex:
         k = max(1, min(k, self.size))
         ef = max(int(ef_search), k)
         params = None
+        if allowed is not None and bool(np.all(allowed)):
+            allowed = None  # nothing filtered out: a selector would only slow the search down
         if allowed is not None:
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            if ids.size == 0:
+            if not np.any(allowed):
                 n = queries.shape[0]
                 return np.zeros((n, 0), np.float32), np.zeros((n, 0), np.int64)
-            selector = faiss.IDSelectorBatch(ids)
+            # A bitmap over the catalog, not a list of allowed ids: O(n/8) bytes to build and an
+            # O(1) test per candidate (an IDSelectorBatch of a million ids costs ~150 ms per query).
+            bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
             if self.kind == "hnsw":
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
             else:

@@ -31,14 +31,35 @@ class LoadedIndex:
     restorer: DiacriticRestorer
     catalog_queries: np.ndarray | None = None  # query-side vectors of the entries (rules' semantic channel)
     rules_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded rule/sector texts
-    folded_vocab: list[frozenset[str]] = field(default_factory=list)  # per entry, for matched terms
     position: dict[str, int] = field(default_factory=dict)  # tech id -> row
+    _vocab: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    _not_restricted: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.folded_vocab:
-            self.folded_vocab = [frozenset(words(fold(t.passage_text()))) for t in self.technologies]
         if not self.position:
             self.position = {t.id: i for i, t in enumerate(self.technologies)}
+
+    def folded_vocab(self, row: int) -> frozenset[str]:
+        """Folded words of one entry, for "matched terms"; computed when a row is first shown.
+
+        Only result rows are ever explained, so folding the whole catalog at load time (minutes
+        at a million entries) would be work thrown away.
+        """
+        vocab = self._vocab.get(row)
+        if vocab is None:
+            vocab = self._vocab[row] = frozenset(words(fold(self.technologies[row].passage_text())))
+        return vocab
+
+    def not_restricted(self) -> np.ndarray:
+        """Mask of the entries the plan does not restrict (the default result set), cached."""
+        if self._not_restricted is None or len(self._not_restricted) != len(self.verdicts):
+            self._not_restricted = np.array([v.restricted != "yes" for v in self.verdicts], dtype=bool)
+        return self._not_restricted
+
+    def set_verdicts(self, verdicts: list[Verdict]) -> None:
+        """Replace the rule verdicts (rules changed since the build) and drop what depends on them."""
+        self.verdicts = verdicts
+        self._not_restricted = None
 
     @property
     def size(self) -> int:

@@ -486,7 +486,12 @@ class RuleEngine:
 
     def need_warnings(self, need_text: str, vector: np.ndarray | None = None) -> list[NeedWarning]:
         """Warnings when a need asks for a restricted technology, with the roadmap's replacements."""
-        verdict = self.check_batch([need_text], None if vector is None else vector[None, :])[0]
+        return self.warnings_for(
+            self.check_batch([need_text], None if vector is None else vector[None, :])[0]
+        )
+
+    def warnings_for(self, verdict: Verdict) -> list[NeedWarning]:
+        """The warnings a need's verdict calls for (callers that already checked the text)."""
         return [
             need_warning(self.book, self._by_id[hit.rule_id], hit)
             for hit in verdict.restricted_rules

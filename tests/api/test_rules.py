@@ -12,7 +12,9 @@ def test_rulebook(client: TestClient) -> None:
     body = client.get("/v1/rules").json()
     assert len(body["rules_checksum"]) == 64
     assert "moi_truong" in body["sectors"]
-    assert body["rulebook"]
+    book = body["rulebook"]
+    assert len(book["restricted"]) == 49 and book["restricted"][0]["id"] == "R-IV1b-01"
+    assert {s["id"] for s in book["sectors"]} == set(body["sectors"])
 
 
 def test_check_a_restricted_need(client: TestClient) -> None:
