@@ -49,6 +49,8 @@ def summarize(expl: Explanation, verdict: Verdict) -> str:
         terms = ", ".join(f"“{t}”" for t in expl.matched_terms[:6])
         parts.append(f"trùng từ khóa (BM25 hạng {expl.lexical_rank}{': ' + terms if terms else ''})")
     text = "Khớp vì " + " và ".join(parts) if parts else "Khớp yếu"
+    if expl.replacement_roadmap:
+        text += f"; công nghệ thay thế theo lộ trình {expl.replacement_roadmap}"
     if expl.boost_reasons:
         text += "; ưu tiên: " + "; ".join(expl.boost_reasons)
     if verdict.restricted == "yes":

@@ -248,10 +248,8 @@ class Matcher:
     def prepare(self, text: str) -> PreparedNeed:
         """Normalise a need; restore its diacritics when it was typed without them."""
         normalized = normalize(text)
-        restorer = self.index.restorer
-        restored = None
-        if not has_diacritics(normalized) and restorer.looks_unaccented_vietnamese(normalized):
-            restored = restorer.restore(normalized)
+        candidate = self.index.restorer.restore_if_unaccented(normalized)
+        restored = candidate if candidate != normalized else None  # shown only when marks were added
         comps = compounds(restored or normalized)
         return PreparedNeed(
             typed=text,
@@ -328,6 +326,7 @@ class Matcher:
     ) -> list[RankedTechnology]:
         s = self.settings
         index = self.index
+        fused_replacements: dict[int, str] = {}
         if mode == "dense":
             fused = {d: ch.dense_scores[d] for d in ch.dense_ids}
         elif mode in ("bm25", "bm25_folded"):
@@ -340,16 +339,13 @@ class Matcher:
             )
             rankings = [ch.dense_ids, ch.lexical_ids]
             weights = [s.dense_weight, lexical_weight]
-            if replacements:
+            if replacements and s.replacement_weight > 0:
                 rankings.append(list(replacements))
                 weights.append(s.replacement_weight)
+                fused_replacements = replacements  # only these were fused: only these are explained
             fused = rrf(rankings, weights, k=s.rrf_k)
         boosts: dict[int, float] = {}
         reasons: dict[int, list[str]] = {}
-        if mode == "hybrid" and replacements:
-            for rank, d in enumerate(replacements, start=1):
-                boosts[d] = s.replacement_weight / (s.rrf_k + rank)
-                reasons[d] = [f"công nghệ thay thế theo lộ trình {replacements[d]}"]
         if use_rules and s.priority_boost > 0:
             for d in fused:
                 if index.verdicts[d].priority:
@@ -371,6 +367,7 @@ class Matcher:
                 fused_score=round(fused[d], 6),
                 boost=round(boosts.get(d, 0.0), 6),
                 boost_reasons=reasons.get(d, []),
+                replacement_roadmap=fused_replacements.get(d),
                 matched_terms=matched_terms(need.typed, index.folded_vocab(d)),
             )
             expl.summary = summarize(expl, verdict)

@@ -95,8 +95,11 @@ class Explanation(BaseModel):
     lexical_score: float | None = None  # BM25 score, None if outside the lexical candidates
     lexical_rank: int | None = None
     fused_score: float
-    boost: float = 0.0  # added by priority rules
-    boost_reasons: list[str] = Field(default_factory=list)
+    boost: float = 0.0  # added to the fused score by the priority rules (setting priority_boost)
+    boost_reasons: list[str] = Field(default_factory=list)  # the core technologies / sectors behind it
+    # The roadmap item that names this entry as the replacement of a restricted need; the entry
+    # then took part in the fusion as a third ranking (its share is inside fused_score).
+    replacement_roadmap: str | None = None
     matched_terms: list[str] = Field(default_factory=list)  # query words as the user typed them
     summary: str = ""  # one Vietnamese sentence
 

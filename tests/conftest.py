@@ -56,3 +56,16 @@ def small_matcher(small_settings: Settings, small_index: str, embedder):
     from matcher.matcher import Matcher
 
     return Matcher(small_index, settings=small_settings, embedder=embedder).warm_up()
+
+
+#: Fixtures that load the embedding model or build its files: a test that uses one is slow.
+MODEL_FIXTURES = frozenset(
+    {"embedder", "small_index", "small_matcher", "nano", "e5_small", "e5_folder", "backend"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` by what a test uses, so `pytest -m "not slow"` never loads the model."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

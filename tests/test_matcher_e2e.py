@@ -184,3 +184,15 @@ def test_replacements_come_from_the_roadmap_sector(small_matcher: Matcher) -> No
     for tech_id in ids:
         i = position[tech_id]
         assert "vat_lieu_xay_dung" in technology_sectors(index.technologies[i], index.verdicts[i])
+
+
+def test_replacement_share_is_explained_only_when_fused(small_matcher: Matcher) -> None:
+    need = "muốn mở rộng lò nung gạch đất sét thủ công đốt than"
+    fused = small_matcher.match(need, top_k=5)
+    named = {r.tech_id: r.explanation for r in fused.results if r.explanation.replacement_roadmap}
+    assert named, "the roadmap's replacements enter the RRF fusion and say so"
+    assert all(e.replacement_roadmap.startswith("L-IV2") and e.boost == 0.0 for e in named.values())
+    assert all("thay thế theo lộ trình" in e.summary for e in named.values())
+    # Convex fusion has no third ranking: nothing may claim a replacement share there.
+    convex = small_matcher.with_settings(fusion="convex").match(need, top_k=5)
+    assert not any(r.explanation.replacement_roadmap for r in convex.results)

@@ -15,6 +15,7 @@ from matcher.cli.common import handle_errors
 from matcher.evaluate import SYSTEMS, SystemReport, load_eval_set, misses, run_eval, twin_gap, warnings_recall
 from matcher.settings import PROJECT_ROOT
 
+PLAN_TEXT = PROJECT_ROOT / "corpora" / "plan16" / "source" / "ke-hoach-16-KH-UBND-2026.txt"
 DEFAULT_SET = PROJECT_ROOT / "corpora" / "eval" / "needs.yaml"
 GROUPS = ("all", "vi_accented", "vi_unaccented", "english")
 out = Console()
@@ -69,10 +70,26 @@ def register(app: typer.Typer) -> None:
         sweep: Annotated[
             bool, typer.Option(help="Quét tham số hợp nhất và điểm cộng ưu tiên (dùng trên dev).")
         ] = False,
+        diacritics: Annotated[
+            bool,
+            typer.Option(
+                "--diacritics", help="Chỉ đo khôi phục dấu: học 240 dòng đầu Kế hoạch 16, thử phần còn lại."
+            ),
+        ] = False,
     ) -> None:
         """Đánh giá chất lượng xếp hạng: BM25, BM25 bỏ dấu, dense, hybrid, hybrid + quy tắc."""
         from matcher.errors import InputError
         from matcher.matcher import Matcher
+
+        if diacritics:
+            from matcher.text.diacritics import held_out_accuracy
+
+            accuracy, syllables = held_out_accuracy(PLAN_TEXT.read_text(encoding="utf-8"))
+            out.print(
+                f"Khôi phục dấu trên phần giữ lại của Kế hoạch 16: {accuracy:.1%} đúng "
+                f"trên {syllables} âm tiết (học dòng 1-240, thử dòng 241-hết)."
+            )
+            return
 
         if split not in ("dev", "test", "all"):
             raise InputError(f"--split phải là dev, test hoặc all; nhận được {split!r}.")

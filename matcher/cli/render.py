@@ -45,9 +45,10 @@ def _flags(r: RankedTechnology) -> list[str]:
     flags = [_FLAG[r.restricted]] if r.restricted != "no" else []
     if r.priority:
         flags.append("[green]ưu tiên[/]")
+    if r.explanation.replacement_roadmap:
+        flags.append(f"[cyan]thay thế ({r.explanation.replacement_roadmap})[/]")
     if r.explanation.boost:
-        kind = "thay thế" if any("thay thế" in x for x in r.explanation.boost_reasons) else "ưu tiên"
-        flags.append(f"+{r.explanation.boost:.4f} ({kind})")
+        flags.append(f"+{r.explanation.boost:.4f} (ưu tiên)")
     return flags
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-from matcher.text.normalize import has_diacritics, normalize, strip_diacritics
+from matcher.text.normalize import has_diacritics, normalize, strip_diacritics, words
 
 __all__ = ["DiacriticRestorer", "is_vietnamese_syllable"]
 
@@ -342,10 +342,6 @@ class DiacriticRestorer:
         flush()
         return "".join(out)
 
-    def restore_batch(self, texts: Sequence[str]) -> list[str]:
-        """`restore` over many texts (the batch-first entry point the matcher calls)."""
-        return [self.restore(t) for t in texts]
-
     def restore_if_unaccented(self, text: str) -> str:
         """Restore only when `looks_unaccented_vietnamese(text)`; otherwise return it unchanged."""
         return self.restore(text) if self.looks_unaccented_vietnamese(text) else text
@@ -382,11 +378,6 @@ class DiacriticRestorer:
         if vietnamese + other == 0:
             return False  # nothing to judge by (empty, codes only, or only "to do" words)
         return vietnamese / (vietnamese + other) >= min_ratio
-
-    @property
-    def vocabulary_size(self) -> int:
-        """Number of accented syllables the model can produce."""
-        return len(self._p_uni) - 1
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
@@ -427,3 +418,31 @@ class DiacriticRestorer:
         model._fitted = True
         model._derive()
         return model
+
+
+# ---------------------------------------------------------------------- measurement
+def syllable_accuracy(model: DiacriticRestorer, lines: Sequence[str]) -> tuple[float, int]:
+    """Share of Vietnamese syllables restored exactly when `lines` are typed without marks.
+
+    Returns (accuracy, number of syllables scored). Only alphabetic Vietnamese syllables count:
+    numbers, codes and foreign words pass through unchanged and would flatter the figure.
+    """
+    correct = total = 0
+    for line in lines:
+        gold = normalize(line)
+        restored = model.restore(strip_diacritics(gold))
+        for gold_word, restored_word in zip(words(gold), words(restored), strict=True):
+            if gold_word.isalpha() and is_vietnamese_syllable(gold_word):
+                total += 1
+                correct += gold_word == restored_word
+    return (correct / total if total else 0.0), total
+
+
+def held_out_accuracy(text: str, train_lines: int = 240) -> tuple[float, int]:
+    """Train on the first `train_lines` lines of a document, score restoration on the rest.
+
+    On plan 16 (`corpora/plan16/source/`) this is the figure the README reports.
+    """
+    lines = text.splitlines()
+    model = DiacriticRestorer.from_texts(lines[:train_lines])
+    return syllable_accuracy(model, lines[train_lines:])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,13 +9,7 @@ from conftest import XLSX
 
 from matcher.batch.runner import run_batch
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("ray") is None,
-        reason="ray is not installed: pip install 'techmatch[ray]' to test --engine ray",
-    ),
-]
+pytestmark = pytest.mark.slow  # ray is in the [test] extra: if it is missing the test fails
 
 
 def test_ray_equals_local(small_matcher, xlsx_run, tmp_path: Path) -> None:
