@@ -165,7 +165,8 @@ def test_sector_names_with_commas_become_ids() -> None:
 
 def test_checksum_is_canonical(data: Path) -> None:
     techs = load_catalog(data / "vast_utf8.csv").technologies
-    assert catalog_checksum(techs) == catalog_checksum(list(techs))
+    # The same catalog read from another format and encoding has the same checksum.
+    assert catalog_checksum(techs) == catalog_checksum(load_catalog(data / "vast_cp1258.csv").technologies)
     assert catalog_checksum(techs) != catalog_checksum(techs[::-1])
     assert len(catalog_checksum(techs)) == 64
 
@@ -179,13 +180,6 @@ def test_save_catalog_jsonl_round_trip(data: Path, tmp_path: Path) -> None:
     assert "Chế phẩm" in lines[0]  # stored as UTF-8, not \\u escapes
     assert load_catalog(out).technologies == result.technologies  # and readable as a catalog again
     assert [p.name for p in tmp_path.iterdir()] == ["catalog.jsonl"]
-
-
-def test_failed_load_writes_nothing(data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "catalog.jsonl"
-    with pytest.raises(CatalogError):
-        save_catalog_jsonl(load_catalog(data / "empty_required.csv").technologies, out)
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_interrupted_save_keeps_the_old_file(

@@ -18,7 +18,12 @@ MIN_COSINE = 0.999
 
 def test_enough_real_sentences() -> None:
     assert len(SENTENCES) >= 20
-    assert any(s.isascii() and " the " not in f" {s} " for s in SENTENCES)  # Vietnamese typed unaccented
+    unaccented = [
+        s for s in SENTENCES if s.isascii() and not s.startswith("We ") and " the " not in f" {s.lower()} "
+    ]
+    assert any(
+        w in s.split() for s in unaccented for w in ("nuoc", "thai", "cong", "nghe")
+    )  # Vietnamese, no marks
     assert any(" the " in f" {s.lower()} " or s.startswith("We ") for s in SENTENCES)  # one English
 
 

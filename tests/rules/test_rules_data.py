@@ -115,7 +115,9 @@ def _copy_rules(tmp_path: Path) -> Path:
 
 
 def _edit(path: Path, old: str, new: str, count: int = -1) -> None:
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, count), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer contains {old!r}: update the test's edit"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def test_unknown_key_names_the_rule(tmp_path):
