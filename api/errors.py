@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.jobs import JobConflict
 from matcher.errors import CatalogError, IndexError_, InputError, ModelError, RulesError, TechmatchError
 
 log = logging.getLogger("techmatch.api")
@@ -41,6 +42,7 @@ class NotReadyError(TechmatchError):
 # Most specific first: the first matching class decides the status.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFoundError, 404),
+    (JobConflict, 409),
     (TooLargeError, 413),
     (NotReadyError, 503),
     (InputError, 422),

@@ -56,6 +56,14 @@ class JobContext:
 JobFn = Callable[[JobContext], dict[str, Any]]
 
 
+class JobConflict(TechmatchError):
+    """A job of a kind that runs one at a time is already queued or running."""
+
+    def __init__(self, running: JobStatus) -> None:
+        super().__init__(f"Đang có một tác vụ {running.kind} chạy (mã {running.id}); hãy chờ nó xong.")
+        self.running = running
+
+
 class JobRegistry:
     """Submits jobs, tracks their status, keeps the last `KEEP_JOBS` of them."""
 
@@ -91,10 +99,19 @@ class JobRegistry:
         except OSError as e:  # the job itself must not fail because its status could not be saved
             log.warning("could not save the status of job %s: %s", job.id, e)
 
-    def submit(self, kind: str, fn: JobFn, message: str = "") -> JobStatus:
+    def submit(self, kind: str, fn: JobFn, message: str = "", *, exclusive: bool = False) -> JobStatus:
+        """Queue a job. With `exclusive`, refuse (JobConflict) while another of its kind is active.
+
+        The check and the registration happen under one lock, so two concurrent uploads cannot
+        both pass it (checking `active()` first and submitting later leaves that gap open).
+        """
         job_id = uuid.uuid4().hex[:12]
         status = JobStatus(id=job_id, kind=kind, state="queued", created_at=_now(), message=message)  # type: ignore[arg-type]
         with self._lock:
+            if exclusive:
+                running = self._active(kind)
+                if running is not None:
+                    raise JobConflict(running)
             self._jobs[job_id] = status
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
@@ -114,14 +131,14 @@ class JobRegistry:
 
     def active(self, kind: str) -> JobStatus | None:
         with self._lock:
-            return next(
-                (
-                    j.model_copy()
-                    for j in self._jobs.values()
-                    if j.kind == kind and j.state in ("queued", "running")
-                ),
-                None,
-            )
+            job = self._active(kind)
+            return None if job is None else job.model_copy()
+
+    def _active(self, kind: str) -> JobStatus | None:
+        """The queued or running job of `kind`; the caller holds the lock."""
+        return next(
+            (j for j in self._jobs.values() if j.kind == kind and j.state in ("queued", "running")), None
+        )
 
     def workdir(self, job_id: str) -> Path:
         return self.root / job_id

@@ -51,11 +51,16 @@ def upload_catalog(
     data = read_upload(file, service.settings.max_upload_bytes)
     path = service.save_upload(file.filename or "", data)
     n = service.check_upload(path, Path(file.filename or "").name, service.validate_catalog)
-    job = service.jobs.submit(
-        "catalog",
-        lambda ctx: service.rebuild(path, ctx),
-        message=f"Đã nhận danh mục ({n} công nghệ), đang chờ xây chỉ mục.",
-    )
+    try:
+        job = service.jobs.submit(
+            "catalog",
+            lambda ctx: service.rebuild(path, ctx),
+            message=f"Đã nhận danh mục ({n} công nghệ), đang chờ xây chỉ mục.",
+            exclusive=True,  # one rebuild at a time, decided atomically
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
     return JobAccepted(job=job, status_url=f"/v1/admin/jobs/{job.id}")
 
 

@@ -58,3 +58,22 @@ def test_unreadable_status_file_is_skipped(tmp_path: Path) -> None:
     registry = JobRegistry(tmp_path)
     assert registry.list() == []
     registry.shutdown()
+
+
+def test_exclusive_submit_refuses_a_second_job_of_the_kind(tmp_path: Path) -> None:
+    import threading
+
+    import pytest
+
+    from api.jobs import JobConflict
+
+    gate = threading.Event()
+    registry = JobRegistry(tmp_path)
+    first = registry.submit("catalog", lambda ctx: gate.wait(5) and {}, exclusive=True)
+    with pytest.raises(JobConflict, match=first.id):
+        registry.submit("catalog", lambda ctx: {}, exclusive=True)
+    other_kind = registry.submit("survey", lambda ctx: {}, exclusive=True)  # kinds are independent
+    gate.set()
+    assert _wait(registry, first.id) == "done" and _wait(registry, other_kind.id) == "done"
+    registry.submit("catalog", lambda ctx: {}, exclusive=True)  # free again once the first ended
+    registry.shutdown()
