@@ -55,7 +55,7 @@ DEFAULT_SEMANTIC_THRESHOLD = 0.92
 SECTOR_COSINE_RANGE = (0.78, 0.90)
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
-_SENTENCE_END_RE = re.compile(r"[.!?\n](?=\s|$)|\n")
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)")
 _CLAUSE_END_RE = re.compile(r"[;:]")
 # Cue scopes: a trigger inside one is not the technology's own subject, so it does not count.
 # Written with diacritics: a text typed with them must match accented ("không chứa"), one typed

@@ -18,7 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 #: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: a line break that ends a sentence becomes ". "
 
 # Combining tone marks (the five Vietnamese tones other than level).
 _TONE_MARKS = {
@@ -34,6 +34,9 @@ _CONTROL_RE = re.compile(
     r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]"
 )
 _SPACE_RE = re.compile(r"\s+")
+# A line break ends a sentence when the next line is a list item, starts with a capital letter
+# or follows a blank line; a lower-case next line continues the sentence (text wrapped by hand).
+_LINE_BREAK_RE = re.compile(r"(?<![.!?;:])[ \t]*\r?\n(\s*)(?=[-•*+–]|\d+[.)]\s|[^\W\d_])")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -101,11 +104,28 @@ def _fix_word(match: re.Match[str]) -> str:
     return fix_tone_placement(word)
 
 
+def _line_break(match: re.Match[str]) -> str:
+    """ ". " where a line break ends a sentence, else " ": joining lines must not merge sentences.
+
+    Bullet lists ("- gạch đất sét nung" / "- gạch không nung") are one item per line; read as
+    one sentence, an exclusion on one line would cancel a rule's trigger on another.
+    """
+    following = match.string[match.end() : match.end() + 1]
+    blank_line = "\n" in match.group(1)
+    ends = blank_line or not following.isalpha() or following.isupper()
+    return ". " if ends else " "
+
+
 def normalize(text: str) -> str:
-    """NFC, one tone-mark placement, no control characters, single spaces. Case is kept."""
+    """NFC, one tone-mark placement, no control characters, single spaces. Case is kept.
+
+    Line breaks become spaces, or ". " where they end a sentence (see `_line_break`).
+    """
     if not isinstance(text, str):
         raise TypeError(f"normalize expects str, got {type(text).__name__}")
     text = unicodedata.normalize("NFC", text)
+    if "\n" in text:
+        text = _LINE_BREAK_RE.sub(_line_break, text)
     text = _CONTROL_RE.sub(" ", text)
     text = _WORD_RE.sub(_fix_word, text)
     return _SPACE_RE.sub(" ", text).strip()

@@ -186,3 +186,9 @@ def test_semantic_channel_does_not_override_vetoes():
 def test_bad_threshold_is_refused():
     with pytest.raises(ValueError, match="semantic_threshold"):
         RuleEngine(load_rulebook(), semantic_threshold=1.5)
+
+
+def test_one_item_per_line_is_one_sentence_each(engine):
+    # An exclusion on the next line ("gạch không nung") must not cancel this line's trigger.
+    assert engine.check("Sản xuất gạch đất sét nung\nGạch không nung").restricted == "yes"
+    assert engine.check("- lò gạch đất sét nung thủ công\n- gạch không nung").restricted == "yes"

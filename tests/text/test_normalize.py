@@ -70,3 +70,18 @@ def test_rejects_non_string() -> None:
 def test_loanwords_written_as_one_word_keep_their_mark() -> None:
     assert normalize("catốt") == "catốt"
     assert normalize("anốt và catốt") == "anốt và catốt"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sản xuất gạch đất sét nung\nGạch không nung", "Sản xuất gạch đất sét nung. Gạch không nung"),
+        ("- lò gạch đất sét nung\n- gạch không nung", "- lò gạch đất sét nung. - gạch không nung"),
+        ("công nghệ sản xuất gạch\nđất sét nung", "công nghệ sản xuất gạch đất sét nung"),  # wrapped line
+        ("đã có dấu chấm.\nCâu sau", "đã có dấu chấm. Câu sau"),
+        ("đoạn một\n\nđoạn hai", "đoạn một. đoạn hai"),
+        ("cuối dòng  \n  ", "cuối dòng"),
+    ],
+)
+def test_line_breaks_that_end_sentences_become_full_stops(text: str, expected: str) -> None:
+    assert normalize(text) == expected
