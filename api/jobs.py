@@ -12,7 +12,6 @@ submit it again (its thread died with the process).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import uuid
 from collections import OrderedDict
@@ -24,6 +23,7 @@ from typing import Any
 
 from api.schemas import JobStatus
 from matcher.errors import TechmatchError
+from matcher.fileio import atomic_write_text
 
 log = logging.getLogger("techmatch.api.jobs")
 KEEP_JOBS = 200
@@ -90,12 +90,8 @@ class JobRegistry:
 
     def _save(self, job: JobStatus) -> None:
         """Write the status beside the job's files, atomically (a crash leaves the old one)."""
-        directory = self.root / job.id
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            tmp = directory / f".{STATUS_FILE}.tmp"
-            tmp.write_text(job.model_dump_json(), encoding="utf-8")
-            os.replace(tmp, directory / STATUS_FILE)
+            atomic_write_text(self.root / job.id / STATUS_FILE, job.model_dump_json())
         except OSError as e:  # the job itself must not fail because its status could not be saved
             log.warning("could not save the status of job %s: %s", job.id, e)
 

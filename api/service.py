@@ -23,6 +23,7 @@ from matcher.catalog.tables import FORMATS
 from matcher.embed.base import Embedder
 from matcher.errors import InputError, TechmatchError
 from matcher.feedback import FeedbackStore
+from matcher.fileio import atomic_write_bytes
 from matcher.index.store import IndexStore
 from matcher.matcher import Matcher
 from matcher.settings import Settings
@@ -162,10 +163,7 @@ class Service:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         stem = _SAFE_NAME.sub("_", Path(filename).stem)[:60] or "upload"
         target = self.settings.data_dir / folder / f"{stamp}-{stem}{suffix}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name("." + target.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        atomic_write_bytes(target, data)
         return target
 
     def check_upload(self, path: Path, display_name: str, check: Callable[[Path], T]) -> T:

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel
 
 from matcher.errors import InputError
-from matcher.index.store import atomic_write_text, sha256_file
+from matcher.fileio import atomic_write_text, sha256_file
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

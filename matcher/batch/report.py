@@ -221,7 +221,7 @@ def write_report(
     if threshold is None:  # the run's threshold, as recorded in the records' flags
         summary.threshold = _recorded_threshold(results_path) or summary.threshold
     html = render_report(summary, source=str(results), title=title)
-    from matcher.index.store import atomic_write_text
+    from matcher.fileio import atomic_write_text
 
     atomic_write_text(Path(output), html)
     return summary

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import csv
 import heapq
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from matcher.batch.checkpoint import read_jsonl
 from matcher.batch.summary import BatchSummary
 from matcher.errors import InputError
+from matcher.fileio import atomic_path
 from matcher.spreadsheet import csv_cell, xlsx_cell
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".xlsx")
@@ -105,28 +103,13 @@ def flat_rows(
             }
 
 
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed over it (after fsync) only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def write_jsonl(results_path: Path, output: Path) -> None:
-    with _atomic_path(output) as tmp, results_path.open("rb") as src, tmp.open("wb") as dst:
+    with atomic_path(output) as tmp, results_path.open("rb") as src, tmp.open("wb") as dst:
         shutil.copyfileobj(src, dst)
 
 
 def write_csv(rows: Iterable[dict[str, Any]], output: Path) -> None:
-    with _atomic_path(output) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([label for _, label in COLUMNS])
         for row in rows:
@@ -213,7 +196,7 @@ def write_xlsx(
     put = _sheet_writer(wb, "Dòng bỏ qua", ["Dòng", "Mã nhu cầu", "Loại", "Lý do"], [8, 14, 18, 90])
     for s in skipped:
         put([s["row"], s["need_id"], _KIND_VI.get(s["kind"], s["kind"]), s["reason"]])
-    with _atomic_path(output) as tmp:
+    with atomic_path(output) as tmp:
         wb.save(tmp)
 
 

@@ -9,11 +9,8 @@ atomically, so a crash never leaves a truncated catalog behind.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +19,7 @@ from matcher.catalog.headers import require_fields, resolve_columns
 from matcher.catalog.schema import Technology
 from matcher.catalog.tables import read_table
 from matcher.catalog.validate import RowIssue, validate_rows
+from matcher.fileio import atomic_path
 
 
 @dataclass
@@ -92,28 +90,7 @@ def load_catalog(
 
 
 def save_catalog_jsonl(technologies: Sequence[Technology], path: Path | str) -> None:
-    """Write one JSON record per line, atomically: temp file in the same directory, fsync, rename."""
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            for tech in technologies:
-                f.write(tech.model_dump_json() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    """Write one JSON record per line, atomically (`matcher.fileio.atomic_path`)."""
+    with atomic_path(Path(path)) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as f:
+        for tech in technologies:
+            f.write(tech.model_dump_json() + "\n")

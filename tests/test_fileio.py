@@ -1,0 +1,41 @@
+"""Durable writes: a failed write leaves the old file and no temporary behind."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from matcher.fileio import atomic_path, atomic_write_bytes, atomic_write_text, sha256_file
+
+
+def test_write_and_digest(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.txt"
+    atomic_write_text(target, "xử lý nước thải")
+    assert target.read_text(encoding="utf-8") == "xử lý nước thải"
+    assert sha256_file(target) == hashlib.sha256("xử lý nước thải".encode()).hexdigest()
+    assert [p.name for p in target.parent.iterdir()] == ["a.txt"]
+
+
+def test_failed_block_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.bin"
+    atomic_write_bytes(target, b"old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_failed_rename_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.bin"
+    atomic_write_bytes(target, b"old")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.bin"]
