@@ -41,29 +41,30 @@ def list_technologies(
     )
     mask = filter_mask(filters, techs, verdicts, matcher.sector_names)
     words = fold(q).split() if q else []
-    items = []
-    for i, (tech, verdict) in enumerate(zip(techs, verdicts, strict=True)):
+    index = matcher.index
+    rows = []
+    for i, verdict in enumerate(verdicts):
         if mask is not None and not mask[i]:
             continue
         if restricted and verdict.restricted != restricted:
             continue
-        if words:
-            haystack = fold(f"{tech.id} {tech.passage_text()} {tech.institute} {tech.field}")
-            if not all(w in haystack for w in words):
-                continue
-        items.append(
-            TechnologySummary(
-                id=tech.id,
-                name=tech.name,
-                institute=tech.institute,
-                field=tech.field,
-                sectors=list(tech.sectors),
-                trl=tech.trl,
-                restricted=verdict.restricted,
-                priority=verdict.priority,
-            )
+        if words and not all(w in index.search_text(i) for w in words):
+            continue
+        rows.append(i)
+    items = [
+        TechnologySummary(
+            id=techs[i].id,
+            name=techs[i].name,
+            institute=techs[i].institute,
+            field=techs[i].field,
+            sectors=list(techs[i].sectors),
+            trl=techs[i].trl,
+            restricted=verdicts[i].restricted,
+            priority=verdicts[i].priority,
         )
-    return TechnologyPage(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
+        for i in rows[offset : offset + limit]  # summaries for the page only
+    ]
+    return TechnologyPage(total=len(rows), offset=offset, limit=limit, items=items)
 
 
 @router.get(

@@ -34,6 +34,7 @@ class LoadedIndex:
     rules_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded rule/sector texts
     position: dict[str, int] = field(default_factory=dict)  # tech id -> row
     _vocab: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    _search_text: dict[int, str] = field(default_factory=dict, repr=False)
     _not_restricted: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -50,6 +51,17 @@ class LoadedIndex:
         if vocab is None:
             vocab = self._vocab[row] = frozenset(words(fold(self.technologies[row].passage_text())))
         return vocab
+
+    def search_text(self, row: int) -> str:
+        """Folded id, text, institute and field of one entry, for word search in the catalog.
+
+        Cached per row: folding is the costly part, and browsing the catalog repeats it.
+        """
+        text = self._search_text.get(row)
+        if text is None:
+            t = self.technologies[row]
+            text = self._search_text[row] = fold(f"{t.id} {t.passage_text()} {t.institute} {t.field}")
+        return text
 
     def not_restricted(self) -> np.ndarray:
         """Mask of the entries the plan does not restrict (the default result set), cached."""
