@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from matcher.batch.records import RESTRICTED_VI
 from matcher.results import MatchResult
 from matcher.spreadsheet import csv_cell, is_formula_like, xlsx_cell
 
@@ -38,7 +39,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("explanation", "Giải thích"),
     ("warnings", "Cảnh báo nhu cầu"),
 )
-_RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
 
 
 def rows(
@@ -69,7 +69,7 @@ def rows(
                     "trl": r.trl if r.trl is not None else "",
                     "score": round(r.score, 4),
                     "priority": "có" if r.priority else "không",
-                    "restricted": _RESTRICTED_VI.get(r.restricted, r.restricted),
+                    "restricted": RESTRICTED_VI.get(r.restricted, r.restricted),
                     "matched_terms": ", ".join(r.explanation.matched_terms),
                     "explanation": r.explanation.summary,
                 }

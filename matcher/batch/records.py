@@ -26,6 +26,15 @@ from matcher.batch.readers import SkippedRow, SurveyNeed
 from matcher.results import MatchResult
 
 #: Default threshold on the top result's dense cosine under which a need has "no good match".
+#: Vietnamese labels shared by every output (XLSX, CSV, HTML report, API export).
+RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
+SKIP_KIND_VI = {
+    "blank": "dòng trống",
+    "no_need": "không nêu nhu cầu",
+    "duplicate": "trùng lặp",
+    "too_long": "quá dài",
+}
+
 NO_MATCH_THRESHOLD = 0.85
 #: How many of a need's plan sectors are kept in its record.
 SECTORS_KEPT = 3

@@ -17,15 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from matcher.batch.checkpoint import RESULTS, SKIPPED, checkpoint_dir, read_jsonl
+from matcher.batch.records import SKIP_KIND_VI
 from matcher.batch.summary import BatchSummary, summarize
 from matcher.errors import InputError
-
-_KIND_VI = {
-    "blank": "dòng trống",
-    "no_need": "không nêu nhu cầu",
-    "duplicate": "trùng lặp",
-    "too_long": "quá dài",
-}
 
 TEMPLATE = """<!doctype html>
 <html lang="vi">
@@ -199,7 +193,7 @@ def render_report(summary: BatchSummary, source: str, title: str | None = None) 
     from jinja2 import Environment
 
     env = Environment(autoescape=True)
-    detail = ", ".join(f"{_KIND_VI.get(k, k)}: {v}" for k, v in summary.skipped_by_kind.items())
+    detail = ", ".join(f"{SKIP_KIND_VI.get(k, k)}: {v}" for k, v in summary.skipped_by_kind.items())
     return env.from_string(TEMPLATE).render(
         title=title or "Báo cáo tổng hợp nhu cầu đổi mới công nghệ của doanh nghiệp",
         source=source,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.batch.checkpoint import read_jsonl
+from matcher.batch.records import RESTRICTED_VI, SKIP_KIND_VI
 from matcher.batch.summary import BatchSummary
 from matcher.errors import InputError
 from matcher.fileio import atomic_path
@@ -44,8 +45,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("warnings", "Cảnh báo theo Kế hoạch 16"),
     ("replacements", "Công nghệ thay thế đề xuất"),
 )
-_RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
-_KIND_VI = {"blank": "trống", "no_need": "không có nhu cầu", "duplicate": "trùng lặp", "too_long": "quá dài"}
 
 
 def output_format(path: Path) -> str:
@@ -71,7 +70,7 @@ def flat_rows(
             yield {
                 "row": rec["row"],
                 "need_id": rec["need_id"],
-                "status": f"bỏ qua ({_KIND_VI.get(rec['kind'], rec['kind'])})",
+                "status": f"bỏ qua ({SKIP_KIND_VI.get(rec['kind'], rec['kind'])})",
                 "explanation": rec["reason"],
             }
             continue
@@ -98,7 +97,7 @@ def flat_rows(
                 "score": r["score"],
                 "dense_score": r["dense_score"],
                 "priority": "có" if r["priority"] else "không",
-                "restricted": _RESTRICTED_VI.get(r["restricted"], r["restricted"]),
+                "restricted": RESTRICTED_VI.get(r["restricted"], r["restricted"]),
                 "explanation": r["explanation"],
             }
 
@@ -195,7 +194,7 @@ def write_xlsx(
         put([n["row"], n["need_id"], n["company"], n["text"], n["top_dense"], n["best"]])
     put = _sheet_writer(wb, "Dòng bỏ qua", ["Dòng", "Mã nhu cầu", "Loại", "Lý do"], [8, 14, 18, 90])
     for s in skipped:
-        put([s["row"], s["need_id"], _KIND_VI.get(s["kind"], s["kind"]), s["reason"]])
+        put([s["row"], s["need_id"], SKIP_KIND_VI.get(s["kind"], s["kind"]), s["reason"]])
     with atomic_path(output) as tmp:
         wb.save(tmp)
 
@@ -207,7 +206,7 @@ def _summary_sheet(wb: Any, s: BatchSummary) -> None:
         [
             "Số dòng bỏ qua",
             s.skipped,
-            ", ".join(f"{_KIND_VI.get(k, k)}: {v}" for k, v in s.skipped_by_kind.items()),
+            ", ".join(f"{SKIP_KIND_VI.get(k, k)}: {v}" for k, v in s.skipped_by_kind.items()),
         ]
     )
     put(["Nhu cầu hỏi công nghệ hạn chế", s.with_warnings, "xem trang 'Nhu cầu hạn chế'"])

@@ -49,7 +49,7 @@ def test_rows_merge_matched_and_skipped_in_survey_order() -> None:
         )
     )
     assert [r["row"] for r in rows] == [2, 3, 5]
-    assert rows[1]["status"] == "bỏ qua (trống)"
+    assert rows[1]["status"] == "bỏ qua (dòng trống)"
 
 
 def test_a_need_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
