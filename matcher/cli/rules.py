@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from matcher.errors import TechmatchError
+from matcher.cli.common import handle_errors, out
+from matcher.errors import InputError
 from matcher.results import RuleHit, Verdict
 from matcher.rules.engine import RuleEngine, load_rule_engine
 from matcher.rules.evaluate import evaluate_cases, load_cases
@@ -30,17 +31,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="In JSON.")]
 _LABEL_VI = {"yes": "HẠN CHẾ", "review": "CẦN KIỂM TRA", "no": "không hạn chế"}
 
 
-def _fail(message: str) -> NoReturn:
-    """One Vietnamese line on stderr, exit code 2 (bad usage)."""
-    typer.echo(f"Lỗi: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
 def _engine(rules_dir: Path | None) -> RuleEngine:
-    try:
-        return load_rule_engine(rules_dir)
-    except TechmatchError as e:
-        _fail(str(e))
+    return load_rule_engine(rules_dir)  # a RulesError reaches handle_errors: exit 1 with its line
 
 
 # --------------------------------------------------------------------------- check
@@ -135,6 +127,7 @@ def _check_file(
 
 
 @app.command()
+@handle_errors
 def check(
     text: Annotated[str | None, typer.Argument(help="Văn bản mô tả công nghệ hoặc nhu cầu.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON (Verdict, cảnh báo, ngành).")] = False,
@@ -147,36 +140,34 @@ def check(
     """Kiểm tra một văn bản (hoặc cả tệp) theo danh mục hạn chế, ưu tiên của Kế hoạch 16."""
     if input_file is not None:
         if text is not None:
-            _fail("chỉ dùng một trong hai: văn bản hoặc --input")
+            raise InputError("chỉ dùng một trong hai: văn bản hoặc --input")
         if not text_column or output is None:
-            _fail("--input cần kèm --text-column và --output")
+            raise InputError("--input cần kèm --text-column và --output")
         if not input_file.is_file():
-            _fail(f"không tìm thấy tệp {input_file}")
-        try:
-            n, skipped = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
-        except TechmatchError as e:
-            _fail(str(e))
+            raise InputError(f"Không tìm thấy tệp {input_file}")
+        n, skipped = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
         for line in skipped:
             typer.echo(f"Cảnh báo: {line}", err=True)
         typer.echo(f"Đã kiểm tra {n} dòng, kết quả ghi vào {output}")
         return
     if not text or not text.strip():
-        _fail("cần một văn bản để kiểm tra, hoặc --input TỆP")
+        raise InputError("cần một văn bản để kiểm tra, hoặc --input TỆP")
     engine = _engine(rules_dir)
     verdict = engine.check(text)
+    warnings = engine.warnings_for(verdict)
     if as_json:
         payload = verdict.model_dump(exclude_none=True)
-        payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in engine.need_warnings(text)]
+        payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in warnings]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    console = Console()
-    _print_verdict(console, verdict)
-    for w in engine.need_warnings(text):
-        console.print(f"[yellow]Cảnh báo:[/yellow] {w.message}")
+    _print_verdict(out, verdict)
+    for w in warnings:
+        out.print(f"[yellow]Cảnh báo:[/yellow] {w.message}")
 
 
 # --------------------------------------------------------------------------- list
 @app.command("list")
+@handle_errors
 def list_rules(
     kind: Annotated[str | None, typer.Option("--kind", help=f"Lọc theo loại: {', '.join(KINDS)}.")] = None,
     as_json: AsJson = False,
@@ -184,7 +175,7 @@ def list_rules(
 ) -> None:
     """Liệt kê các quy tắc của Kế hoạch 16 với mã, mục và nội dung nguyên văn."""
     if kind is not None and kind not in KINDS:
-        _fail(f"--kind phải là một trong {', '.join(KINDS)}, nhận được «{kind}»")
+        raise InputError(f"--kind phải là một trong {', '.join(KINDS)}, nhận được «{kind}»")
     book = _engine(rules_dir).book
     groups: dict[str, list[Any]] = {
         "restricted": book.restricted,
@@ -200,11 +191,12 @@ def list_rules(
     table = Table("Mã", "Mục", "Nội dung")
     for _, r in rows:
         table.add_row(r.id, r.section, r.text)
-    Console().print(table)
+    out.print(table)
 
 
 # --------------------------------------------------------------------------- eval
 @app.command("eval")
+@handle_errors
 def eval_rules(
     cases: Annotated[Path, typer.Option("--cases", help="Tệp YAML các ca đã gán nhãn.")] = DEFAULT_CASES,
     as_json: AsJson = False,
@@ -212,11 +204,8 @@ def eval_rules(
 ) -> None:
     """Đo độ chính xác (precision) và độ phủ (recall) của bộ quy tắc trên các ca gán nhãn."""
     if not cases.is_file():
-        _fail(f"không tìm thấy tệp ca kiểm thử {cases}")
-    try:
-        report = evaluate_cases(_engine(rules_dir), load_cases(cases))
-    except TechmatchError as e:
-        _fail(str(e))
+        raise InputError(f"không tìm thấy tệp ca kiểm thử {cases}")
+    report = evaluate_cases(_engine(rules_dir), load_cases(cases))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

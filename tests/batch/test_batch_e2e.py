@@ -56,7 +56,11 @@ def test_xlsx_run_accounts_for_every_survey_row(xlsx_run) -> None:
     assert len(rows) == 20 * 5 + 3  # top-5 per need, one line per skipped row
     assert sorted({r[0] for r in rows}) == sorted([r["row"] for r in records] + [8, 12, 17])
     skipped = list(wb["Dòng bỏ qua"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[2]) for r in skipped] == [(8, "dòng trống"), (12, "không nêu nhu cầu"), (17, "trùng lặp")]
+    assert [(r[0], r[2]) for r in skipped] == [
+        (8, "dòng trống"),
+        (12, "không nêu nhu cầu"),
+        (17, "trùng lặp"),
+    ]
 
 
 def test_right_technologies_warnings_and_no_good_match(xlsx_run) -> None:
