@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from annotated_types import MaxLen
@@ -86,21 +87,28 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
+@lru_cache(maxsize=8)
+def _sector_keys(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Folded sector id or name -> id; built once per sector list, not once per catalog row."""
+    return {fold(k): k for k, _ in names} | {fold(v): k for k, v in names}
+
+
 def split_sectors(text: str, sector_names: Mapping[str, str] | None) -> list[str]:
     """Sector ids of a cell. Plan sector names contain commas ("Nông nghiệp, thủy sản"), so pieces
     are re-joined when together they spell a known sector name; known names become their ids."""
     if not sector_names:
         return split_list(text)
-    by_key = {fold(k): k for k in sector_names} | {fold(v): k for k, v in sector_names.items()}
+    by_key = _sector_keys(tuple(sector_names.items()))
     pieces = [p.strip() for p in re.split(r"[;,\n]", text)]
     found: list[str] = []
     i = 0
     while i < len(pieces):
         for size in range(min(_MAX_SECTOR_PIECES, len(pieces) - i), 0, -1):
             joined = ", ".join(pieces[i : i + size])
-            if size == 1 or fold(joined) in by_key:
+            key = fold(joined)
+            if size == 1 or key in by_key:
                 if joined:
-                    found.append(by_key.get(fold(joined), joined))
+                    found.append(by_key.get(key, joined))
                 i += size
                 break
     return list(dict.fromkeys(found))
