@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcher.results import Explanation, Verdict
+from matcher.text.crosslingual import TermMatch
 from matcher.text.normalize import fold, words
 
 # Function words that match everywhere and explain nothing (folded forms).
@@ -22,17 +23,46 @@ STOPWORDS = frozenset(
 )
 
 
-def matched_terms(typed: str, entry_vocab: frozenset[str]) -> list[str]:
+# English words that are also folded Vietnamese syllables ("so" ~ "số", "can" ~ "cần"): for a need
+# typed in English they are chance matches, not reasons.
+ENGLISH_STOPWORDS = frozenset(
+    "so can to do in on an as at by or is it be no of up us we our out for and the with from that this "
+    "have has not but all new now more need want use too very them they its also into than then".split()
+)
+
+
+def matched_terms(typed: str, entry_vocab: frozenset[str], *, english: bool = False) -> list[str]:
     """Words of the need (as typed) whose folded form occurs in the entry, in order, once each."""
     seen: set[str] = set()
     out: list[str] = []
+    skip = STOPWORDS | ENGLISH_STOPWORDS if english else STOPWORDS
     for word in words(typed):
         key = fold(word)
-        if len(key) < 2 or key in STOPWORDS or key in seen:
+        if len(key) < 2 or key in skip or key in seen:
             continue
         if key in entry_vocab:
             seen.add(key)
             out.append(word)
+    return out
+
+
+def translated_terms(
+    translation: Iterable[TermMatch], entry_vocab: frozenset[str] | None = None
+) -> list[str]:
+    """ "english → vietnamese" for each glossary term of a foreign need (in the entry, if given).
+
+    An English need matches a Vietnamese entry through these translations, so they are its
+    "matched terms"; a term counts for an entry when every syllable of the Vietnamese occurs in it.
+    """
+    out = []
+    for match in translation:
+        shown = [
+            vi
+            for vi in match.vietnamese
+            if entry_vocab is None or all(fold(w) in entry_vocab for w in words(vi))
+        ]
+        if shown:
+            out.append(f"{match.english} → {', '.join(shown)}")
     return out
 
 

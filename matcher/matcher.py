@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +22,7 @@ import numpy as np
 from matcher.catalog.schema import Technology
 from matcher.embed.base import Embedder
 from matcher.errors import InputError
-from matcher.explain import boost_reasons, matched_terms, summarize
+from matcher.explain import boost_reasons, matched_terms, summarize, translated_terms
 from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.build import catalog_verdicts, rules_checksum
@@ -31,6 +31,7 @@ from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
 from matcher.settings import Settings, get_settings
+from matcher.text.crosslingual import TermMatch, default_glossary, mostly_english
 from matcher.text.normalize import has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
 
@@ -49,6 +50,11 @@ class PreparedNeed:
     folded_tokens: list[str]
 
     vietnamese: bool = True
+    # For a need in another language: the glossary's Vietnamese terms for its words, and their
+    # BM25 tokens. Only the hybrid search uses them; the BM25 baselines search the need as typed.
+    translation: list[TermMatch] = field(default_factory=list)
+    translated_accented_tokens: list[str] = field(default_factory=list)
+    translated_folded_tokens: list[str] = field(default_factory=list)
 
     @property
     def semantic_text(self) -> str:
@@ -223,6 +229,7 @@ class Matcher:
                 normalized_text=need.normalized,
                 diacritics_restored=need.restored is not None,
                 restored_text=need.restored,
+                translated_terms=translated_terms(need.translation),
                 warnings=warnings,
                 results=ranked,
             )
@@ -250,15 +257,25 @@ class Matcher:
         normalized = normalize(text)
         candidate = self.index.restorer.restore_if_unaccented(normalized)
         restored = candidate if candidate != normalized else None  # shown only when marks were added
+        vietnamese = (has_diacritics(normalized) and not mostly_english(normalized)) or restored is not None
         comps = compounds(restored or normalized)
-        return PreparedNeed(
+        need = PreparedNeed(
             typed=text,
             normalized=normalized,
             restored=restored,
             accented_tokens=lexical_tokens(restored or normalized, folded=False, segmented=comps),
             folded_tokens=lexical_tokens(normalized, folded=True, segmented=comps),
-            vietnamese=has_diacritics(normalized) or restored is not None,
+            vietnamese=vietnamese,
         )
+        if not vietnamese:
+            # "wastewater" -> "nước thải": catalog words the lexical channel can match.
+            need.translation = default_glossary().matches(normalized)
+            terms = ". ".join(vi for m in need.translation for vi in m.vietnamese)
+            if terms:
+                terms_comps = compounds(terms)
+                need.translated_accented_tokens = lexical_tokens(terms, folded=False, segmented=terms_comps)
+                need.translated_folded_tokens = lexical_tokens(terms, folded=True, segmented=terms_comps)
+        return need
 
     # ---- stages ----------------------------------------------------------------------------
     def _check_args(self, texts: Sequence[str], top_k: int, mode: str) -> None:
@@ -305,7 +322,11 @@ class Matcher:
             elif mode == "bm25_folded":
                 lex = index.lexical.folded_scores(need.folded_tokens)
             else:
-                lex = index.lexical.scores(need.accented_tokens, need.folded_tokens, need.accented)
+                lex = index.lexical.scores(
+                    need.accented_tokens + need.translated_accented_tokens,
+                    need.folded_tokens + need.translated_folded_tokens,
+                    need.accented or bool(need.translation),
+                )
             if allowed is not None:
                 lex = np.where(allowed, lex, 0.0)
             positive = np.flatnonzero(lex > 0)
@@ -334,9 +355,12 @@ class Matcher:
         elif s.fusion == "convex":
             fused = convex(ch.dense_scores, ch.lexical_scores, s.convex_alpha)
         else:
-            lexical_weight = (
-                s.lexical_weight if need.vietnamese else s.lexical_weight * s.foreign_lexical_weight
-            )
+            if need.vietnamese:
+                lexical_weight = s.lexical_weight
+            elif need.translation:
+                lexical_weight = s.lexical_weight * s.translated_lexical_weight
+            else:
+                lexical_weight = s.lexical_weight * s.foreign_lexical_weight
             rankings = [ch.dense_ids, ch.lexical_ids]
             weights = [s.dense_weight, lexical_weight]
             if replacements and s.replacement_weight > 0:
@@ -368,7 +392,8 @@ class Matcher:
                 boost=round(boosts.get(d, 0.0), 6),
                 boost_reasons=reasons.get(d, []),
                 replacement_roadmap=fused_replacements.get(d),
-                matched_terms=matched_terms(need.typed, index.folded_vocab(d)),
+                matched_terms=matched_terms(need.typed, index.folded_vocab(d), english=not need.vietnamese)
+                + translated_terms(need.translation, index.folded_vocab(d)),
             )
             expl.summary = summarize(expl, verdict)
             ranked.append(

@@ -127,6 +127,9 @@ class MatchResult(BaseModel):
     normalized_text: str
     diacritics_restored: bool = False
     restored_text: str | None = None  # the need with diacritics restored, when typed without
+    # A need not in Vietnamese: its terms and the catalog words they were searched as
+    # ("wastewater → nước thải"), from the shipped glossary (matcher/text/crosslingual.py).
+    translated_terms: list[str] = Field(default_factory=list)
     sectors: list[SectorScore] = Field(default_factory=list)
     warnings: list[NeedWarning] = Field(default_factory=list)
     results: list[RankedTechnology] = Field(default_factory=list)

@@ -207,3 +207,42 @@ def test_replacement_share_is_explained_only_when_fused(small_matcher: Matcher) 
     # Convex fusion has no third ranking: nothing may claim a replacement share there.
     convex = small_matcher.with_settings(fusion="convex").match(need, top_k=5)
     assert not any(r.explanation.replacement_roadmap for r in convex.results)
+
+
+ENGLISH_NEED = (
+    "Our shipyard wants a water-based anticorrosion coating for steel structures to replace solvent paints"
+)
+
+
+def test_english_need_is_searched_through_the_glossary(small_matcher: Matcher) -> None:
+    result = small_matcher.match(ENGLISH_NEED, top_k=3)
+    assert result.results[0].tech_id == "VAST-105"  # Hệ sơn gốc nước acrylic – epoxy ... kết cấu thép
+    assert "water based → gốc nước" in result.translated_terms
+    top = result.results[0].explanation
+    assert top.lexical_rank == 1  # the Vietnamese entry met the English need lexically
+    assert "water based → gốc nước" in top.matched_terms
+    assert not result.diacritics_restored
+
+
+def test_glossary_terms_feed_only_the_hybrid_lexical_channel(small_matcher: Matcher) -> None:
+    need = small_matcher.prepare(ENGLISH_NEED)
+    assert not need.vietnamese and need.translation
+    assert "gốc" in need.translated_accented_tokens and "goc" in need.translated_folded_tokens
+    assert "gốc" not in need.accented_tokens  # the BM25 baselines search the need as typed
+    # Weight 0 for translated needs: the lexical channel no longer votes, the dense ranking stands.
+    dense_only = small_matcher.with_settings(translated_lexical_weight=0.0).match(ENGLISH_NEED, top_k=5)
+    dense = small_matcher.match(ENGLISH_NEED, top_k=5, mode="dense")
+    assert [r.tech_id for r in dense_only.results] == [r.tech_id for r in dense.results]
+
+
+def test_english_need_with_vietnamese_place_name_is_still_translated(small_matcher: Matcher) -> None:
+    result = small_matcher.match("We are a shipyard in Thủy Nguyên: " + ENGLISH_NEED, top_k=1)
+    assert "water based → gốc nước" in result.translated_terms
+    assert result.results[0].tech_id == "VAST-105"
+
+
+def test_vietnamese_needs_get_no_translation(small_matcher: Matcher) -> None:
+    for text in (ACCENTED, UNACCENTED):
+        result = small_matcher.match(text, top_k=1)
+        assert result.translated_terms == []
+        assert small_matcher.prepare(text).translation == []

@@ -55,6 +55,7 @@ def need_record(
         "company": need.company,
         "text": need.text,
         "restored_text": result.restored_text,
+        "translated_terms": result.translated_terms,
         "sectors": [
             {"sector_id": s.sector_id, "name": s.name, "score": _round(s.score), "priority": s.priority}
             for s in sorted(result.sectors, key=lambda s: -s.score)[:SECTORS_KEPT]

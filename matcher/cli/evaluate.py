@@ -140,7 +140,9 @@ def _sweep(matcher, needs) -> list[dict]:
             configs.append({"fusion": "rrf", "rrf_k": k, "dense_weight": wd, "lexical_weight": 1.0})
     for alpha in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         configs.append({"fusion": "convex", "convex_alpha": alpha})
-    for weight in (0.0, 0.5, 1.0):  # BM25's share for needs not in Vietnamese (English)
+    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):  # BM25's share for English needs the glossary translates
+        configs.append({"translated_lexical_weight": weight})
+    for weight in (0.0, 0.5, 1.0):  # BM25's share for foreign needs it cannot translate
         configs.append({"foreign_lexical_weight": weight})
     for weight in (0.0, 0.5, 1.0):  # roadmap replacements as a third ranking (0 = filtering only)
         configs.append({"replacement_weight": weight})

@@ -192,7 +192,11 @@ async function businessSearch(e) {
     renderSectors($("#business-sectors"), result);
     const list = $("#business-results");
     list.replaceChildren(...result.results.map((r) => card(r, text)));
-    const restored = result.diacritics_restored ? ` (đã hiểu là: “${result.restored_text}”)` : "";
+    const restored = result.diacritics_restored
+      ? ` (đã hiểu là: “${result.restored_text}”)`
+      : result.translated_terms.length
+        ? ` (tìm theo thuật ngữ đã dịch: ${result.translated_terms.join("; ")})`
+        : "";
     status.textContent = result.results.length
       ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}.`
       : "Không tìm thấy công nghệ phù hợp. Hãy mô tả nhu cầu chi tiết hơn.";

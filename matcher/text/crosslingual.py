@@ -1,0 +1,146 @@
+"""English needs -> Vietnamese search terms, through a shipped technical glossary.
+
+Why: the catalog is Vietnamese. For a need typed in English the BM25 channel matches only
+acronyms (IoT, SMT, OEE), so the dense channel carried English needs alone; e5-small finds the
+right entry (recall@10 1.0 on the eval's English needs) but ranks it too low. Translating the
+need's technical terms into the catalog's words lets the lexical channel vote again.
+
+Why a glossary and not a translation model: nothing may be downloaded at run time and no
+offline English->Vietnamese model ships on PyPI; the terms that decide a match are a closed,
+technical vocabulary, which a reviewed word list covers and explains ("wastewater -> nước thải").
+English words are compared after Snowball stemming (snowballstemmer), so "sensors", "sensing"
+and "sensor" meet; the longest glossary phrase wins at each position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import snowballstemmer
+import yaml
+
+GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_vi.yaml"
+_WORD = re.compile(r"[a-z0-9]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# English function words that are never a Vietnamese syllable, with or without marks.
+_ENGLISH_ONLY = frozenset(
+    "and the with for our we is are was were from this that these which would should could will "
+    "of their your you they have has been need needs want wants looking about into than".split()
+)
+
+
+def mostly_english(text: str) -> bool:
+    """True for English text even when it carries a few Vietnamese names ("our plant in Thủy Nguyên").
+
+    Diacritics alone mark a need as Vietnamese; a foreign manager who writes the place names
+    properly would then lose the glossary. English here means: at least three words in four
+    without Vietnamese letters, and at least two distinct English-only function words.
+    """
+    words = _LETTERS.findall(text.lower())
+    if not words:
+        return False
+    plain = sum(1 for w in words if w.isascii())
+    function_words = {w for w in words if w in _ENGLISH_ONLY}
+    return plain / len(words) >= 0.75 and len(function_words) >= 2
+
+
+class GlossaryError(ValueError):
+    """The glossary file is malformed (duplicate or empty entries): fix the file."""
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One English phrase of the need and the Vietnamese catalog terms it stands for."""
+
+    english: str
+    vietnamese: tuple[str, ...]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that refuses duplicate keys (a silent overwrite would drop a translation)."""
+
+
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in mapping:
+            raise GlossaryError(f"glossary: duplicate term {key!r} (line {key_node.start_mark.line + 1})")
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+class Glossary:
+    """Stemmed English phrases -> Vietnamese terms."""
+
+    def __init__(self, entries: dict[str, list[str]]) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._phrases: dict[tuple[str, ...], list[str]] = {}
+        for vietnamese, english_phrases in entries.items():
+            if not isinstance(vietnamese, str) or not vietnamese.strip():
+                raise GlossaryError(f"glossary: empty or non-text term {vietnamese!r}")
+            if not isinstance(english_phrases, list) or not english_phrases:
+                raise GlossaryError(f"glossary: term {vietnamese!r} has no English phrases")
+            vi = unicodedata.normalize("NFC", vietnamese.strip())
+            for phrase in english_phrases:
+                key = self._stems(str(phrase))
+                if not key:
+                    raise GlossaryError(f"glossary: term {vietnamese!r} has an empty English phrase")
+                targets = self._phrases.setdefault(key, [])
+                if vi not in targets:
+                    targets.append(vi)
+        self._longest = max((len(k) for k in self._phrases), default=0)
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
+        try:  # _UniqueKeyLoader is a SafeLoader: no arbitrary objects
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        except yaml.YAMLError as exc:
+            raise GlossaryError(f"glossary {path}: not valid YAML ({exc})") from exc
+        if not isinstance(data, dict) or not data:
+            raise GlossaryError(f"glossary {path}: expected a mapping of Vietnamese terms to English phrases")
+        return cls(data)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def _stems(self, text: str) -> tuple[str, ...]:
+        return tuple(self._stemmer.stemWords(_WORD.findall(text.lower())))
+
+    def matches(self, text: str) -> list[TermMatch]:
+        """Glossary phrases found in `text`, left to right, longest first, each phrase once."""
+        words = _WORD.findall(text.lower())
+        stems = self._stemmer.stemWords(words)
+        found: list[TermMatch] = []
+        seen: set[tuple[str, ...]] = set()
+        i = 0
+        while i < len(stems):
+            for length in range(min(self._longest, len(stems) - i), 0, -1):
+                key = tuple(stems[i : i + length])
+                targets = self._phrases.get(key)
+                if targets:
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(TermMatch(" ".join(words[i : i + length]), tuple(targets)))
+                    i += length
+                    break
+            else:
+                i += 1
+        return found
+
+    def translate(self, text: str) -> list[str]:
+        """The Vietnamese terms for `text`, in order of appearance, each once."""
+        return list(dict.fromkeys(vi for m in self.matches(text) for vi in m.vietnamese))
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    """The shipped glossary, loaded once per process."""
+    return Glossary.load()

@@ -1,0 +1,105 @@
+"""The English -> Vietnamese glossary that lets the lexical channel search English needs."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from matcher.text.crosslingual import GLOSSARY_PATH, Glossary, GlossaryError, default_glossary, mostly_english
+from matcher.text.normalize import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "corpora" / "catalog" / "vast_demo_2026.csv"
+PLAN_SOURCES = ROOT / "corpora" / "plan16" / "source"
+
+
+def vi(text: str) -> list[str]:
+    return default_glossary().translate(text)
+
+
+def test_stemmed_phrases_match_plurals_and_verb_forms() -> None:
+    assert "cảm biến rung" in vi("we want vibration sensors on the gearboxes")
+    assert "hộp số" in vi("we want vibration sensors on the gearboxes")
+    assert "quạt" in vi("the fans keep failing")
+    assert "quạt" in vi("a fan failed")
+    assert "dự đoán" in vi("predicting failures") and "dự đoán" in vi("predictive")
+
+
+def test_longest_phrase_wins_over_its_words() -> None:
+    matches = default_glossary().matches("looking for rooftop solar")
+    assert [m.english for m in matches] == ["rooftop solar"]
+    assert matches[0].vietnamese == ("điện mặt trời mái nhà",)
+
+
+def test_each_phrase_once_in_order_of_appearance() -> None:
+    terms = vi("wastewater from the plant; more wastewater than the plant can treat")
+    assert terms.index("nước thải") < terms.index("nhà máy")
+    assert terms.count("nước thải") == 1
+
+
+def test_stemming_traps_stay_out() -> None:
+    # "customers" and "customs" share a stem: only whole customs phrases mean hải quan.
+    assert "hải quan" not in vi("our customers want faster delivery")
+    assert "hải quan" in vi("customs clearance takes days")
+    # "it" the pronoun is not "information technology".
+    assert "công nghệ thông tin" not in vi("we need it quickly")
+
+
+def test_vietnamese_text_translates_to_nothing() -> None:
+    assert vi("Cần hệ thống xử lý nước thải cho ao nuôi tôm") == []
+    assert vi("") == []
+
+
+def test_every_term_is_catalog_or_plan_vocabulary() -> None:
+    """The glossary is written from the catalog's (and the plan's) own words, not from needs."""
+    catalog = " ".join(" ".join(row.values()) for row in csv.DictReader(CATALOG.open(encoding="utf-8")))
+    plan = " ".join(p.read_text(encoding="utf-8") for p in PLAN_SOURCES.glob("*.txt"))
+    haystack = fold(unicodedata.normalize("NFC", catalog + " " + plan)).lower()
+    data = yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8"))
+    missing = [term for term in data if fold(term).lower() not in haystack]
+    assert not missing, f"glossary terms absent from catalog and plan: {missing}"
+    assert all(unicodedata.is_normalized("NFC", term) for term in data)
+    assert len(default_glossary()) > 500  # English phrases
+
+
+def test_duplicate_terms_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("sơn: [paint]\nsơn: [coating]\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match="duplicate term 'sơn'"):
+        Glossary.load(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["sơn: []\n", "sơn: paint\n", "sơn: ['---']\n", "- sơn\n", "", "sơn: [paint\n"],
+)
+def test_malformed_glossaries_are_refused(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError):
+        Glossary.load(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Our cement plant in Thủy Nguyên needs vibration sensors for the mill fans", True),
+        ("We need IoT temperature tracking for reefer containers", True),
+        ("Cần hệ thống xử lý nước thải cho ao nuôi tôm", False),
+        ("Nhà máy cần robot cho dây chuyền SMT với AOI và MES", False),  # loanwords, Vietnamese grammar
+        ("can he thong xu ly nuoc thai cho ao nuoi tom", False),  # no English function words
+        ("", False),
+    ],
+)
+def test_mostly_english_survives_vietnamese_place_names(text: str, english: bool) -> None:
+    assert mostly_english(text) is english
+
+
+def test_mostly_english_agrees_with_every_labelled_need() -> None:
+    needs = yaml.safe_load((ROOT / "corpora" / "eval" / "needs.yaml").read_text(encoding="utf-8"))["needs"]
+    wrong = [n["id"] for n in needs if mostly_english(n["text"]) != (n["lang"] == "en")]
+    assert not wrong
