@@ -241,6 +241,15 @@ def test_english_need_with_vietnamese_place_name_is_still_translated(small_match
     assert result.results[0].tech_id == "VAST-105"
 
 
+def test_english_need_for_a_restricted_technology_is_warned(small_matcher: Matcher) -> None:
+    result = small_matcher.match(
+        "Our commune wants a small household waste incinerator, about 150 kg/h", top_k=5
+    )
+    warning = next(w for w in result.warnings if w.rule.rule_id == "R-IV1b-24")
+    assert warning.rule.verdict == "review" and "tiếng Anh" in warning.rule.reason
+    assert all(r.restricted != "yes" for r in result.results)
+
+
 def test_vietnamese_needs_get_no_translation(small_matcher: Matcher) -> None:
     for text in (ACCENTED, UNACCENTED):
         result = small_matcher.match(text, top_k=1)

@@ -201,11 +201,25 @@ def eval_rules(
     cases: Annotated[Path, typer.Option("--cases", help="Tệp YAML các ca đã gán nhãn.")] = DEFAULT_CASES,
     as_json: AsJson = False,
     rules_dir: RulesDir = None,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic",
+            help="Bật kênh ngữ nghĩa (nạp mô hình): so nghĩa với nội dung mục hạn chế, "
+            "và với bản dịch tiếng Anh cho văn bản tiếng Anh.",
+        ),
+    ] = False,
 ) -> None:
     """Đo độ chính xác (precision) và độ phủ (recall) của bộ quy tắc trên các ca gán nhãn."""
     if not cases.is_file():
         raise InputError(f"không tìm thấy tệp ca kiểm thử {cases}")
-    report = evaluate_cases(_engine(rules_dir), load_cases(cases))
+    engine = _engine(rules_dir)
+    if semantic:
+        from matcher.embed.base import get_embedder
+        from matcher.settings import get_settings
+
+        engine.embedder = get_embedder(get_settings())
+    report = evaluate_cases(engine, load_cases(cases))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

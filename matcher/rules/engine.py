@@ -43,6 +43,7 @@ from matcher.results import (
 from matcher.rules.load import load_rulebook
 from matcher.rules.model import Condition, PriorityRule, PrioritySector, RestrictedRule, RuleBook
 from matcher.rules.replacements import need_warning
+from matcher.text.crosslingual import mostly_english
 from matcher.text.normalize import fold, normalize, strip_diacritics
 from matcher.text.quantities import Quantity, find_quantities_in
 
@@ -51,6 +52,15 @@ from matcher.text.quantities import Quantity, find_quantities_in
 #: 0.90 flags 2, 0.92 flags none: the lowest threshold that adds no false "review" there.
 #: Rule-text cosines run high (0.80-0.96 for any on-topic text), so lower values are noise.
 DEFAULT_SEMANTIC_THRESHOLD = 0.92
+#: For a text written in English the phrases (Vietnamese) cannot fire, so the semantic channel
+#: compares it with each rule's English gloss (`gloss_en`, embedded as a query: English against
+#: English). On tests/data/rules_cases_en.yaml (10 restricted needs, 10 others) 0.90 flags all
+#: 7 restricted needs that only this channel can see (3 more carry loanwords the phrases know:
+#: MSG, coal-fired, ship breaking) and 2 look-alikes that name the restricted technology as what
+#: they replace ("... instead of grit blasting"); the eval set's English needs peak at 0.861.
+#: 0.92 would flag 3 of those 7. A missed restricted need costs more than an officer's look at
+#: a look-alike, so 0.90; in-sample figures on a small set.
+DEFAULT_ENGLISH_THRESHOLD = 0.90
 #: Cosine to a sector's description that maps to sector score 0 and 1.
 SECTOR_COSINE_RANGE = (0.78, 0.90)
 
@@ -447,12 +457,18 @@ class RuleEngine:
         rulebook: RuleBook,
         embedder: Embedder | None = None,
         semantic_threshold: float = DEFAULT_SEMANTIC_THRESHOLD,
+        english_threshold: float = DEFAULT_ENGLISH_THRESHOLD,
     ) -> None:
-        if not 0.0 < semantic_threshold <= 1.0:
-            raise ValueError(f"semantic_threshold must be in (0, 1], got {semantic_threshold}")
+        for name, value in (
+            ("semantic_threshold", semantic_threshold),
+            ("english_threshold", english_threshold),
+        ):
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
         self.book = rulebook
         self.embedder = embedder
         self.semantic_threshold = semantic_threshold
+        self.english_threshold = english_threshold
         self._index = PhraseIndex()
         self._cues = _cue_table(self._index)
         self._production = self._index.add_all(_PRODUCTION_SENSE)
@@ -467,6 +483,7 @@ class RuleEngine:
                 self._sector_of_phrase[pid].append(n)
         self._priority_sector_ids = {s for r in rulebook.priority_sectors for s in r.sectors}
         self._rule_vectors: np.ndarray | None = None
+        self._gloss_vectors: np.ndarray | None = None
         self._sector_vectors: np.ndarray | None = None
 
     # ---- public API
@@ -482,7 +499,10 @@ class RuleEngine:
         """
         docs = [self._index.read(t, self._cues) for t in texts]
         queries = vectors if vectors is not None and self.embedder is not None else self._embed_queries(texts)
-        return [self._verdict(doc, None if queries is None else queries[i]) for i, doc in enumerate(docs)]
+        return [
+            self._verdict(doc, None if queries is None else queries[i], english=mostly_english(text))
+            for i, (doc, text) in enumerate(zip(docs, texts, strict=True))
+        ]
 
     def need_warnings(self, need_text: str, vector: np.ndarray | None = None) -> list[NeedWarning]:
         """Warnings when a need asks for a restricted technology, with the roadmap's replacements."""
@@ -534,7 +554,7 @@ class RuleEngine:
         return out
 
     # ---- verdicts
-    def _verdict(self, doc: _Doc, query: np.ndarray | None) -> Verdict:
+    def _verdict(self, doc: _Doc, query: np.ndarray | None, english: bool = False) -> Verdict:
         hits: list[RuleHit] = []
         quiet: set[str] = set()  # rules the phrases saw and decided against: no semantic second guess
         for comp in self._restricted:
@@ -544,7 +564,7 @@ class RuleEngine:
             if seen:
                 quiet.add(comp.rule.id)
         if query is not None:
-            hits.extend(self._semantic_hits(query, quiet))
+            hits.extend(self._semantic_hits(query, quiet, english))
         labels = [h.verdict for h in hits]
         restricted: RestrictedLabel = "yes" if "yes" in labels else "review" if "review" in labels else "no"
         return Verdict(
@@ -735,6 +755,25 @@ class RuleEngine:
             self._rule_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
         return self._rule_vectors
 
+    def _gloss_matrix(self) -> np.ndarray:
+        """The rules' English glosses embedded as queries (zero rows for rules without one).
+
+        Not stored with the index: 49 short texts, embedded once per process on the first
+        English need.
+        """
+        if self._gloss_vectors is None:
+            assert self.embedder is not None
+            glosses = [c.rule.gloss_en or "" for c in self._restricted]
+            present = [i for i, g in enumerate(glosses) if g.strip()]
+            if not present:  # no glosses: no English channel (zero cosines never pass a threshold)
+                self._gloss_vectors = np.zeros((len(glosses), self._rule_matrix().shape[1]), dtype=np.float32)
+                return self._gloss_vectors
+            vectors = np.asarray(self.embedder.embed_queries([glosses[i] for i in present]), dtype=np.float32)
+            matrix = np.zeros((len(glosses), vectors.shape[1]), dtype=np.float32)
+            matrix[present] = vectors
+            self._gloss_vectors = matrix
+        return self._gloss_vectors
+
     def _sector_matrix(self) -> np.ndarray:
         if self._sector_vectors is None:
             assert self.embedder is not None
@@ -743,13 +782,24 @@ class RuleEngine:
             self._sector_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
         return self._sector_vectors
 
-    def _semantic_hits(self, query: np.ndarray, quiet: set[str]) -> list[RuleHit]:
-        sims = self._rule_matrix() @ query
+    def _semantic_hits(self, query: np.ndarray, quiet: set[str], english: bool = False) -> list[RuleHit]:
+        """Review hits by cosine: to the rule texts, or for a text in English to their glosses."""
+        matrix, threshold = (
+            (self._gloss_matrix(), self.english_threshold)
+            if english
+            else (self._rule_matrix(), self.semantic_threshold)
+        )
         hits: list[RuleHit] = []
-        for comp, sim in zip(self._restricted, sims, strict=True):
+        for comp, sim in zip(self._restricted, matrix @ query, strict=True):
             rule = comp.rule
-            if float(sim) < self.semantic_threshold or rule.id in quiet:
+            if float(sim) < threshold or rule.id in quiet:
                 continue
+            near = (
+                f"Nhu cầu viết bằng tiếng Anh, gần nghĩa với mục hạn chế {rule.id} (“{rule.gloss_en}”"
+                if english
+                else f"Nội dung gần nghĩa với mục hạn chế {rule.id} ("
+            )
+            sep = ", " if english else ""
             hits.append(
                 RuleHit(
                     rule_id=rule.id,
@@ -759,8 +809,7 @@ class RuleEngine:
                     how="semantic",
                     similarity=round(float(sim), 4),
                     verdict="review",
-                    reason=f"Nội dung gần nghĩa với mục hạn chế {rule.id} (độ tương đồng {float(sim):.2f}); "
-                    "cần cán bộ kiểm tra.",
+                    reason=f"{near}{sep}độ tương đồng {float(sim):.2f}); cần cán bộ kiểm tra.",
                 )
             )
         return hits
