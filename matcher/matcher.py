@@ -31,7 +31,7 @@ from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
 from matcher.settings import Settings, get_settings
-from matcher.text.crosslingual import TermMatch, default_glossary, mostly_english
+from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
 from matcher.text.normalize import has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
 
@@ -164,9 +164,10 @@ class Matcher:
         return sibling
 
     def warm_up(self) -> Matcher:
-        """Load model, index and rules now (the API does this at start-up)."""
+        """Load model, index, rules and glossary now (the API does this at start-up)."""
         _ = self.index
         _ = self.rules
+        load_glossary(self.settings.glossary_path)  # a broken deployment glossary fails here, not mid-request
         self.embedder.embed_queries(["khởi động"])
         compounds("khởi động")
         return self
@@ -269,7 +270,7 @@ class Matcher:
         )
         if not vietnamese:
             # "wastewater" -> "nước thải": catalog words the lexical channel can match.
-            need.translation = default_glossary().matches(normalized)
+            need.translation = load_glossary(self.settings.glossary_path).matches(normalized)
             terms = ". ".join(vi for m in need.translation for vi in m.vietnamese)
             if terms:
                 terms_comps = compounds(terms)

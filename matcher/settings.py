@@ -43,9 +43,12 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.0, ge=0)
     # A need in another language (English): its BM25 query is the need plus the Vietnamese terms
     # the glossary gives for its words (matcher/text/crosslingual.py), weighted like a Vietnamese
-    # need's (dev sweep: 0 -> 0.726, 1.0 -> 0.973 nDCG@10 on English needs). A need the glossary
+    # need's (dev sweep: 0 -> 0.726, 1.0 -> 0.972 nDCG@10 on English needs). A need the glossary
     # cannot translate matches only loanwords (IoT, container), so its BM25 counts less.
     translated_lexical_weight: float = Field(default=1.0, ge=0)
+    # English -> Vietnamese glossary for those needs; None = the shipped one
+    # (matcher/text/data/glossary_en_vi.yaml). A deployment with another catalog can extend a copy.
+    glossary_path: Path | None = None
     foreign_lexical_weight: float = Field(default=0.0, ge=0)
     approximate_above: int = Field(default=50_000, ge=1)
     # HNSW search breadth (efSearch) for indexes above `approximate_above`; None = chosen by

@@ -250,6 +250,14 @@ def test_english_need_for_a_restricted_technology_is_warned(small_matcher: Match
     assert all(r.restricted != "yes" for r in result.results)
 
 
+def test_a_deployment_glossary_replaces_the_shipped_one(small_matcher: Matcher, tmp_path: Path) -> None:
+    glossary = tmp_path / "glossary.yaml"
+    glossary.write_text("nước thải: [effluvium]\n", encoding="utf-8")
+    own = small_matcher.with_settings(glossary_path=glossary)
+    assert [m.vietnamese for m in own.prepare("we must handle our effluvium").translation] == [("nước thải",)]
+    assert own.prepare(ENGLISH_NEED).translation == []  # the shipped terms are not in it
+
+
 def test_vietnamese_needs_get_no_translation(small_matcher: Matcher) -> None:
     for text in (ACCENTED, UNACCENTED):
         result = small_matcher.match(text, top_k=1)

@@ -23,6 +23,8 @@ from pathlib import Path
 import snowballstemmer
 import yaml
 
+from matcher.errors import TechmatchError
+
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_vi.yaml"
 _WORD = re.compile(r"[a-z0-9]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -48,8 +50,8 @@ def mostly_english(text: str) -> bool:
     return plain / len(words) >= 0.75 and len(function_words) >= 2
 
 
-class GlossaryError(ValueError):
-    """The glossary file is malformed (duplicate or empty entries): fix the file."""
+class GlossaryError(TechmatchError, ValueError):
+    """The glossary file is missing or malformed (duplicate or empty entries): fix the file."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node)
         if key in mapping:
-            raise GlossaryError(f"glossary: duplicate term {key!r} (line {key_node.start_mark.line + 1})")
+            raise GlossaryError(
+                f"Bảng thuật ngữ: thuật ngữ {key!r} lặp lại (dòng {key_node.start_mark.line + 1}); gộp hai dòng làm một."
+            )
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
@@ -85,14 +89,18 @@ class Glossary:
         self._phrases: dict[tuple[str, ...], list[str]] = {}
         for vietnamese, english_phrases in entries.items():
             if not isinstance(vietnamese, str) or not vietnamese.strip():
-                raise GlossaryError(f"glossary: empty or non-text term {vietnamese!r}")
+                raise GlossaryError(f"Bảng thuật ngữ: thuật ngữ rỗng hoặc không phải chữ: {vietnamese!r}.")
             if not isinstance(english_phrases, list) or not english_phrases:
-                raise GlossaryError(f"glossary: term {vietnamese!r} has no English phrases")
+                raise GlossaryError(
+                    f"Bảng thuật ngữ: {vietnamese!r} cần một danh sách cụm từ tiếng Anh, ví dụ [wastewater]."
+                )
             vi = unicodedata.normalize("NFC", vietnamese.strip())
             for phrase in english_phrases:
                 key = self._stems(str(phrase))
                 if not key:
-                    raise GlossaryError(f"glossary: term {vietnamese!r} has an empty English phrase")
+                    raise GlossaryError(
+                        f"Bảng thuật ngữ: {vietnamese!r} có cụm từ tiếng Anh rỗng: {phrase!r}."
+                    )
                 targets = self._phrases.setdefault(key, [])
                 if vi not in targets:
                     targets.append(vi)
@@ -100,12 +108,16 @@ class Glossary:
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
+        if not path.is_file():
+            raise GlossaryError(f"Không tìm thấy bảng thuật ngữ Anh-Việt {path} (TECHMATCH_GLOSSARY_PATH).")
         try:  # _UniqueKeyLoader is a SafeLoader: no arbitrary objects
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-        except yaml.YAMLError as exc:
-            raise GlossaryError(f"glossary {path}: not valid YAML ({exc})") from exc
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise GlossaryError(f"Bảng thuật ngữ {path} không phải YAML UTF-8 hợp lệ: {exc}") from exc
         if not isinstance(data, dict) or not data:
-            raise GlossaryError(f"glossary {path}: expected a mapping of Vietnamese terms to English phrases")
+            raise GlossaryError(
+                f"Bảng thuật ngữ {path} phải là một bảng `thuật ngữ tiếng Việt: [cụm từ tiếng Anh, ...]`."
+            )
         return cls(data)
 
     def __len__(self) -> int:
@@ -140,7 +152,12 @@ class Glossary:
         return list(dict.fromkeys(vi for m in self.matches(text) for vi in m.vietnamese))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def load_glossary(path: Path | None = None) -> Glossary:
+    """The glossary at `path` (None: the shipped one), loaded once per process."""
+    return Glossary.load(path or GLOSSARY_PATH)
+
+
 def default_glossary() -> Glossary:
-    """The shipped glossary, loaded once per process."""
-    return Glossary.load()
+    """The shipped glossary."""
+    return load_glossary(None)

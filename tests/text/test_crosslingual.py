@@ -69,7 +69,7 @@ def test_every_term_is_catalog_or_plan_vocabulary() -> None:
 def test_duplicate_terms_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "g.yaml"
     path.write_text("sơn: [paint]\nsơn: [coating]\n", encoding="utf-8")
-    with pytest.raises(GlossaryError, match="duplicate term 'sơn'"):
+    with pytest.raises(GlossaryError, match="'sơn' lặp lại"):
         Glossary.load(path)
 
 
@@ -103,3 +103,12 @@ def test_mostly_english_agrees_with_every_labelled_need() -> None:
     needs = yaml.safe_load((ROOT / "corpora" / "eval" / "needs.yaml").read_text(encoding="utf-8"))["needs"]
     wrong = [n["id"] for n in needs if mostly_english(n["text"]) != (n["lang"] == "en")]
     assert not wrong
+
+
+def test_missing_or_undecodable_glossary_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(GlossaryError, match="Không tìm thấy bảng thuật ngữ"):
+        Glossary.load(tmp_path / "none.yaml")
+    utf16 = tmp_path / "utf16.yaml"
+    utf16.write_bytes("sơn: [paint]\n".encode("utf-16"))
+    with pytest.raises(GlossaryError, match="UTF-8"):
+        Glossary.load(utf16)
