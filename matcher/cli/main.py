@@ -88,6 +88,27 @@ def index_list(name: Annotated[str | None, typer.Option(help="Tên chỉ mục."
     out.print(table)
 
 
+@index_app.command("verify")
+@handle_errors
+def index_verify(
+    name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
+    version: Annotated[str | None, typer.Option(help="Phiên bản (mặc định: phiên bản đang dùng).")] = None,
+) -> None:
+    """Kiểm tra checksum sha256 của mọi tệp trong chỉ mục (khi nạp, chỉ mục lớn chỉ được kiểm kích thước)."""
+    from matcher.errors import IndexError_
+    from matcher.index.store import IndexStore
+
+    s = _settings()
+    store = IndexStore(s.index_root)
+    name = name or s.default_index
+    version = version or store.current_version(name)
+    if version is None:
+        raise IndexError_(f"Chưa có chỉ mục '{name}' trong {store.root}.")
+    manifest = store.read_manifest(name, version)
+    store.verify_files(name, version, manifest, full=True)
+    out.print(f"Chỉ mục '{name}' phiên bản {version}: {len(manifest.files)} tệp, checksum đều đúng.")
+
+
 @index_app.command("activate")
 @handle_errors
 def index_activate(

@@ -794,12 +794,13 @@ class RuleEngine:
             rule = comp.rule
             if float(sim) < threshold or rule.id in quiet:
                 continue
-            near = (
-                f"Nhu cầu viết bằng tiếng Anh, gần nghĩa với mục hạn chế {rule.id} (“{rule.gloss_en}”"
+            similarity = f"độ tương đồng {float(sim):.2f}"
+            reason = (
+                f"Nhu cầu viết bằng tiếng Anh, gần nghĩa với mục hạn chế {rule.id} "
+                f"(“{rule.gloss_en}”, {similarity}); cần cán bộ kiểm tra."
                 if english
-                else f"Nội dung gần nghĩa với mục hạn chế {rule.id} ("
+                else f"Nội dung gần nghĩa với mục hạn chế {rule.id} ({similarity}); cần cán bộ kiểm tra."
             )
-            sep = ", " if english else ""
             hits.append(
                 RuleHit(
                     rule_id=rule.id,
@@ -809,7 +810,7 @@ class RuleEngine:
                     how="semantic",
                     similarity=round(float(sim), 4),
                     verdict="review",
-                    reason=f"{near}{sep}độ tương đồng {float(sim):.2f}); cần cán bộ kiểm tra.",
+                    reason=reason,
                 )
             )
         return hits

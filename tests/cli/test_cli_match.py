@@ -106,3 +106,31 @@ def test_errors_are_one_vietnamese_line_with_exit_code(
     import re
 
     assert re.search(message, result.output)
+
+
+def test_index_verify_hashes_every_file_and_names_a_damaged_one(cli_env: Path) -> None:
+    result = runner.invoke(app, ["index", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "checksum đều đúng" in result.output
+    from matcher.index.store import IndexStore
+
+    store = IndexStore(cli_env)
+    version = store.current_version("default")
+    assert version is not None
+    meta = store.version_dir("default", version) / "lexical.json"
+    original = meta.read_bytes()
+    try:
+        meta.write_bytes(original.replace(b"size", b"sizf"))  # same length, other bytes
+        result = runner.invoke(app, ["index", "verify"])
+        assert result.exit_code == 1
+        assert "lexical.json" in result.output and "checksum" in result.output
+    finally:
+        meta.write_bytes(original)
+
+
+def test_english_need_shows_its_translated_terms(cli_env: Path) -> None:
+    result = runner.invoke(
+        app, ["match", "We need a water-based anticorrosion paint for steel structures", "--top-k", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tìm theo thuật ngữ đã dịch" in result.output and "gốc nước" in result.output

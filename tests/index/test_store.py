@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import IndexError_
+from matcher.index import store as store_module
 from matcher.index.store import IndexStore
 
 FIELDS = {
@@ -67,12 +68,43 @@ def test_build_without_manifest_is_refused(tmp_path: Path) -> None:
 def test_tampered_file_is_refused(tmp_path: Path) -> None:
     store = IndexStore(tmp_path)
     v = _build(store)
-    (store.version_dir("t", v) / "a.bin").write_text("tampered")
+    path = store.version_dir("t", v) / "a.bin"
+    path.write_text("dbta")  # same size: only the checksum sees it (small index: always hashed)
     with pytest.raises(IndexError_, match="checksum"):
         store.verify_files("t", v, store.read_manifest("t", v))
-    (store.version_dir("t", v) / "a.bin").unlink()
+    path.write_text("tampered")
+    with pytest.raises(IndexError_, match="kích thước"):
+        store.verify_files("t", v, store.read_manifest("t", v))
+    path.unlink()
     with pytest.raises(IndexError_, match="thiếu tệp"):
         store.verify_files("t", v, store.read_manifest("t", v))
+
+
+def test_large_index_loads_on_sizes_and_hashes_on_demand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "FULL_VERIFY_MAX_BYTES", 0)  # every index counts as large
+    store = IndexStore(tmp_path)
+    v = _build(store)
+    manifest = store.read_manifest("t", v)
+    assert manifest.sizes == {"a.bin": 4}
+    (store.version_dir("t", v) / "a.bin").write_text("dbta")
+    store.verify_files("t", v, manifest)  # a load: sizes agree, no hashing
+    with pytest.raises(IndexError_, match="checksum"):
+        store.verify_files("t", v, manifest, full=True)  # `matcher index verify`
+    (store.version_dir("t", v) / "a.bin").write_text("truncated-or-grown")
+    with pytest.raises(IndexError_, match="kích thước"):
+        store.verify_files("t", v, manifest)
+
+
+def test_index_built_before_sizes_is_always_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "FULL_VERIFY_MAX_BYTES", 0)
+    store = IndexStore(tmp_path)
+    v = _build(store)
+    old = store.read_manifest("t", v).model_copy(update={"sizes": {}})
+    (store.version_dir("t", v) / "a.bin").write_text("dbta")
+    with pytest.raises(IndexError_, match="checksum"):
+        store.verify_files("t", v, old)
 
 
 def test_unknown_version_and_bad_names(tmp_path: Path) -> None:
