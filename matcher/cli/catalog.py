@@ -159,6 +159,53 @@ def stats(
     out.print(_counts_table("TRL", counts.by_trl, counts.total))
 
 
+@app.command("glossary")
+def glossary(
+    file: Annotated[
+        Path | None, typer.Argument(help="Tệp danh mục; mặc định: danh mục mẫu đi kèm.", show_default=False)
+    ] = None,
+    columns: ColumnsOption = None,
+    sheet: SheetOption = None,
+    top: Annotated[int, typer.Option(min=1, help="Số thuật ngữ chưa có bản dịch được in.")] = 40,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    """Thuật ngữ của danh mục chưa có trong bảng thuật ngữ Anh-Việt (nhu cầu tiếng Anh không tới được)."""
+    from matcher.catalog.readers import load_catalog
+    from matcher.errors import CatalogError, TechmatchError
+    from matcher.settings import get_settings
+    from matcher.text.crosslingual import glossary_coverage, load_glossary
+
+    settings = get_settings()
+    file = file or settings.default_catalog
+    mapping = _check_usage(file, columns)
+    try:
+        result = load_catalog(file, columns=mapping, sheet=sheet)
+        terms = load_glossary(settings.glossary_path)
+    except CatalogError as e:
+        _fail(f"{e}\nHãy chạy: matcher catalog validate {file}", 1)
+        return
+    except TechmatchError as e:
+        _fail(str(e), 1)
+        return
+    coverage = glossary_coverage((". ".join([t.name, *t.keywords]) for t in result.technologies), terms)
+    if as_json:
+        data = {"terms": coverage.terms, "covered": coverage.covered, "uncovered": coverage.uncovered[:top]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out = _out()
+    out.print(
+        f"[bold]{file}[/]: {coverage.covered}/{coverage.terms} thuật ngữ ({coverage.share:.0%}) trong tên và "
+        "từ khóa công nghệ có bản dịch tiếng Anh."
+    )
+    table = Table("thuật ngữ chưa có bản dịch", "số công nghệ dùng")
+    for term, n in coverage.uncovered[:top]:
+        table.add_row(term, str(n))
+    out.print(table)
+    out.print(
+        "Thêm vào một bản sao của matcher/text/data/glossary_en_vi.yaml rồi đặt TECHMATCH_GLOSSARY_PATH."
+    )
+
+
 def _sector_labels(by_sector: Mapping[str, int]) -> dict[str, int]:
     """Sector ids shown with their Vietnamese names where the plan's list is available."""
     from matcher.catalog.readers import default_sector_names

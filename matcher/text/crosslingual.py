@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +107,7 @@ class Glossary:
                 if vi not in targets:
                     targets.append(vi)
         self._longest = max((len(k) for k in self._phrases), default=0)
+        self.vietnamese_terms = frozenset(vi for targets in self._phrases.values() for vi in targets)
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
@@ -150,6 +153,41 @@ class Glossary:
     def translate(self, text: str) -> list[str]:
         """The Vietnamese terms for `text`, in order of appearance, each once."""
         return list(dict.fromkeys(vi for m in self.matches(text) for vi in m.vietnamese))
+
+
+@dataclass(frozen=True)
+class GlossaryCoverage:
+    """Which of a catalog's terms an English need can reach through the glossary."""
+
+    terms: int  # distinct multi-syllable terms in the entries' names and keywords
+    covered: int
+    uncovered: list[tuple[str, int]]  # (term, number of entries using it), most used first
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.terms if self.terms else 1.0
+
+
+def glossary_coverage(entry_texts: Iterable[str], glossary: Glossary) -> GlossaryCoverage:
+    """Catalog terms without an English phrase, for whoever extends the glossary for a catalog.
+
+    Terms are underthesea compounds of each entry's name and keywords (names carry the domain
+    words; descriptions add function words). A term counts as covered when it is a glossary term
+    or a whole-word part of one ("mái nhà" inside "điện mặt trời mái nhà"), or when it is written
+    in plain ASCII ("digital twin", "opc ua"): an English need types those as they are.
+    """
+    from matcher.text.segment import compounds  # underthesea: heavy, only when asked
+
+    known = [f" {unicodedata.normalize('NFC', t).lower()} " for t in glossary.vietnamese_terms]
+    counts: Counter[str] = Counter()
+    for text in entry_texts:
+        counts.update({c.replace("_", " ") for c in compounds(unicodedata.normalize("NFC", text))})
+    uncovered = [
+        (term, n)
+        for term, n in counts.most_common()
+        if not term.isascii() and not any(f" {term} " in k for k in known)
+    ]
+    return GlossaryCoverage(terms=len(counts), covered=len(counts) - len(uncovered), uncovered=uncovered)
 
 
 @lru_cache(maxsize=4)

@@ -100,3 +100,41 @@ def test_cli_stats_defaults_to_the_shipped_catalog(data: Path, monkeypatch: pyte
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "vast_utf8.csv" in result.output and "5 công nghệ" in result.output
+
+
+def test_cli_glossary_lists_terms_english_needs_cannot_reach(data: Path, tmp_path: Path, monkeypatch) -> None:
+    from matcher.settings import get_settings
+
+    args = ["glossary", str(data / "vast_utf8.csv"), "--json", "--top", "100"]
+    get_settings.cache_clear()
+    shipped = runner.invoke(app, args)
+    glossary = tmp_path / "glossary.yaml"
+    glossary.write_text("nước thải: [wastewater]\n", encoding="utf-8")
+    monkeypatch.setenv("TECHMATCH_GLOSSARY_PATH", str(glossary))
+    get_settings.cache_clear()
+    try:
+        own = runner.invoke(app, args)
+    finally:
+        get_settings.cache_clear()
+    assert shipped.exit_code == 0 and own.exit_code == 0, shipped.output + own.output
+    counts = json.loads(own.stdout)
+    uncovered = dict(counts["uncovered"])
+    assert "nước thải" not in uncovered and uncovered  # what it knows is covered, the rest listed
+    assert all(not term.isascii() for term in uncovered)  # loanwords are typed as they are
+    assert counts["covered"] + len(counts["uncovered"]) == counts["terms"]
+    assert json.loads(shipped.stdout)["covered"] > counts["covered"]  # the shipped glossary knows more
+
+
+def test_cli_glossary_refuses_a_broken_glossary(data: Path, tmp_path: Path, monkeypatch) -> None:
+    from matcher.settings import get_settings
+
+    broken = tmp_path / "glossary.yaml"
+    broken.write_text("sơn: [paint]\nsơn: [coating]\n", encoding="utf-8")
+    monkeypatch.setenv("TECHMATCH_GLOSSARY_PATH", str(broken))
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["glossary", str(data / "vast_utf8.csv")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "lặp lại" in result.output
