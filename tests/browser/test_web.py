@@ -59,6 +59,16 @@ def test_restricted_need_shows_a_warning(page, artifacts: Path) -> None:
     page.screenshot(path=artifacts / "04-restricted-warning.png", full_page=True)
 
 
+def test_english_need_shows_translated_terms_and_a_warning(page, artifacts: Path) -> None:
+    need = page.get_by_label("Mô tả nhu cầu công nghệ của doanh nghiệp")
+    need.fill("Our commune wants a small household waste incinerator, about 150 kg/h")
+    page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
+    page.locator("#business-warnings .warning").first.wait_for()
+    status = page.locator("#business-status").inner_text()
+    assert "thuật ngữ đã dịch" in status and "lò đốt" in status
+    page.screenshot(path=artifacts / "04b-english-need.png", full_page=True)
+
+
 def test_empty_need_is_refused_in_place(page) -> None:
     page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
     assert "Hãy mô tả" in page.locator("#need-error").inner_text()
