@@ -55,6 +55,8 @@ TEMPLATE = """<!doctype html>
      <td class="n" id="so-chua-phu-hop">{{ s.no_good_match }}</td></tr>
  <tr><td>Nhu cầu gõ không dấu (đã khôi phục dấu trước khi so khớp)</td>
      <td class="n">{{ s.diacritics_restored }}</td></tr>
+ <tr><td>Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch sang tiếng Việt)</td>
+     <td class="n" id="so-tieng-anh">{{ s.english_translated }}</td></tr>
 </table>
 
 <h2>2. Nhu cầu theo ngành, lĩnh vực của Kế hoạch 16</h2>

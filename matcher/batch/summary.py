@@ -41,6 +41,7 @@ class BatchSummary:
         default_factory=dict
     )  # "0.82" -> needs whose top cosine is in [0.82, 0.84)
     diacritics_restored: int = 0
+    english_translated: int = 0  # needs in English, searched through the glossary's terms
     # Filled by the runner: where things are and how the run went.
     input_path: str = ""
     output_path: str = ""
@@ -81,6 +82,7 @@ def summarize(
     for rec in records:
         s.needs += 1
         s.diacritics_restored += bool(rec.get("restored_text"))
+        s.english_translated += bool(rec.get("translated_terms"))
         sector = rec["sectors"][0]["name"] if rec.get("sectors") else UNKNOWN_SECTOR
         sectors[sector] += 1
         results = rec.get("results", [])

@@ -218,6 +218,7 @@ def _summary_sheet(wb: Any, s: BatchSummary) -> None:
         ]
     )
     put(["Nhu cầu gõ không dấu (đã khôi phục dấu)", s.diacritics_restored, ""])
+    put(["Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch)", s.english_translated, ""])
     put(["", "", ""])
     put(["Nhu cầu theo ngành (Kế hoạch 16)", "Số nhu cầu", ""])
     for name, n in s.needs_by_sector.items():

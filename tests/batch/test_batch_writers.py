@@ -65,3 +65,24 @@ def test_a_need_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     ws = load_workbook(tmp_path / "out.xlsx")["Kết quả"]
     cell = ws["D2"]
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+
+
+def test_summary_counts_restored_and_english_needs_in_every_output(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from matcher.batch.report import render_report
+
+    restored = _record(2, "lo dot rac") | {"restored_text": "lò đốt rác"}
+    english = _record(3, "waste incinerator") | {"translated_terms": ["incinerator → lò đốt"]}
+    records = [restored, english, _record(4, "lò đốt rác")]
+    summary = summarize(records)
+    assert (summary.needs, summary.diacritics_restored, summary.english_translated) == (3, 1, 1)
+    write_xlsx(flat_rows(records, []), [], summary, tmp_path / "out.xlsx")
+    sheet_rows = [
+        [c for c in row if c is not None]
+        for ws in load_workbook(tmp_path / "out.xlsx").worksheets
+        for row in ws.values
+    ]
+    assert ["Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch)", 1] in sheet_rows
+    html = render_report(summary, "khao_sat.xlsx")
+    assert '<td class="n" id="so-tieng-anh">1</td>' in html
