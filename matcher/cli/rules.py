@@ -20,6 +20,7 @@ from matcher.results import RuleHit, Verdict
 from matcher.rules.engine import RuleEngine, load_rule_engine
 from matcher.rules.evaluate import evaluate_cases, load_cases
 from matcher.settings import PROJECT_ROOT
+from matcher.text.crosslingual import mostly_english
 
 app = typer.Typer(
     help="Quy tắc Kế hoạch 16/KH-UBND: công nghệ hạn chế, ưu tiên, lộ trình đổi mới.", no_args_is_help=True
@@ -31,8 +32,28 @@ AsJson = Annotated[bool, typer.Option("--json", help="In JSON.")]
 _LABEL_VI = {"yes": "HẠN CHẾ", "review": "CẦN KIỂM TRA", "no": "không hạn chế"}
 
 
-def _engine(rules_dir: Path | None) -> RuleEngine:
-    return load_rule_engine(rules_dir)  # a RulesError reaches handle_errors: exit 1 with its line
+SemanticOption = Annotated[
+    bool,
+    typer.Option(
+        "--semantic",
+        help="Bật kênh ngữ nghĩa (nạp mô hình): so nghĩa với nội dung mục hạn chế, "
+        "và với bản dịch tiếng Anh của mục cho văn bản tiếng Anh.",
+    ),
+]
+ENGLISH_NOTE = (
+    "Ghi chú: văn bản viết bằng tiếng Anh, mà cụm từ của các mục là tiếng Việt; "
+    "thêm --semantic để so nghĩa với bản dịch tiếng Anh của từng mục."
+)
+
+
+def _engine(rules_dir: Path | None, semantic: bool = False) -> RuleEngine:
+    """The rule engine; with the embedding model when `semantic` (a RulesError exits 1 with its line)."""
+    if not semantic:
+        return load_rule_engine(rules_dir)
+    from matcher.embed.base import get_embedder
+    from matcher.settings import get_settings
+
+    return load_rule_engine(rules_dir, embedder=get_embedder(get_settings()))
 
 
 # --------------------------------------------------------------------------- check
@@ -136,6 +157,7 @@ def check(
     id_column: Annotated[str | None, typer.Option("--id-column", help="Cột mã dòng.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Tệp JSONL kết quả.")] = None,
     rules_dir: RulesDir = None,
+    semantic: SemanticOption = False,
 ) -> None:
     """Kiểm tra một văn bản (hoặc cả tệp) theo danh mục hạn chế, ưu tiên của Kế hoạch 16."""
     if input_file is not None:
@@ -145,16 +167,18 @@ def check(
             raise InputError("--input cần kèm --text-column và --output")
         if not input_file.is_file():
             raise InputError(f"Không tìm thấy tệp {input_file}")
-        n, skipped = _check_file(_engine(rules_dir), input_file, text_column, id_column, output)
+        n, skipped = _check_file(_engine(rules_dir, semantic), input_file, text_column, id_column, output)
         for line in skipped:
             typer.echo(f"Cảnh báo: {line}", err=True)
         typer.echo(f"Đã kiểm tra {n} dòng, kết quả ghi vào {output}")
         return
     if not text or not text.strip():
         raise InputError("cần một văn bản để kiểm tra, hoặc --input TỆP")
-    engine = _engine(rules_dir)
+    engine = _engine(rules_dir, semantic)
     verdict = engine.check(text)
     warnings = engine.warnings_for(verdict)
+    if not semantic and mostly_english(text):
+        typer.echo(ENGLISH_NOTE, err=True)
     if as_json:
         payload = verdict.model_dump(exclude_none=True)
         payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in warnings]
@@ -201,25 +225,12 @@ def eval_rules(
     cases: Annotated[Path, typer.Option("--cases", help="Tệp YAML các ca đã gán nhãn.")] = DEFAULT_CASES,
     as_json: AsJson = False,
     rules_dir: RulesDir = None,
-    semantic: Annotated[
-        bool,
-        typer.Option(
-            "--semantic",
-            help="Bật kênh ngữ nghĩa (nạp mô hình): so nghĩa với nội dung mục hạn chế, "
-            "và với bản dịch tiếng Anh cho văn bản tiếng Anh.",
-        ),
-    ] = False,
+    semantic: SemanticOption = False,
 ) -> None:
     """Đo độ chính xác (precision) và độ phủ (recall) của bộ quy tắc trên các ca gán nhãn."""
     if not cases.is_file():
         raise InputError(f"không tìm thấy tệp ca kiểm thử {cases}")
-    engine = _engine(rules_dir)
-    if semantic:
-        from matcher.embed.base import get_embedder
-        from matcher.settings import get_settings
-
-        engine.embedder = get_embedder(get_settings())
-    report = evaluate_cases(engine, load_cases(cases))
+    report = evaluate_cases(_engine(rules_dir, semantic), load_cases(cases))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

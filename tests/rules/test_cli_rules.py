@@ -110,3 +110,11 @@ def test_eval_prints_precision_recall():
     assert "precision" in result.output and "recall" in result.output
     data = json.loads(runner.invoke(app, ["eval", "--json"]).output)
     assert data["threshold_accuracy"] == 1.0
+
+
+def test_check_english_text_without_model_says_how_to_check_it():
+    result = runner.invoke(app, ["check", "We want a small household waste incinerator for our commune"])
+    assert result.exit_code == 0, result.output
+    assert "--semantic" in result.stderr and "tiếng Anh" in result.stderr
+    vietnamese = runner.invoke(app, ["check", "Lò đốt rác sinh hoạt công suất 200 kg/h"])
+    assert "--semantic" not in vietnamese.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,24 @@ def test_vietnamese_cases_unchanged_with_the_model(semantic_engine: RuleEngine) 
 def test_bad_english_threshold_is_refused() -> None:
     with pytest.raises(ValueError, match="english_threshold"):
         RuleEngine(load_rulebook(), english_threshold=1.5)
+
+
+def test_cli_check_semantic_flags_an_english_need(embedder) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli.rules import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "Our commune wants a small household waste incinerator, about 150 kg/h",
+            "--semantic",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["restricted"] == "review"
+    assert "R-IV1b-24" in {h["rule_id"] for h in data["restricted_rules"]}
+    assert "--semantic" not in result.stderr
