@@ -41,6 +41,11 @@ class MatchHints(_Strict):
     exclude: list[str] = Field(default_factory=list)
     # modern forms the roadmap (IV.2) asks for: the rule still fires, but "yes" becomes "review"
     review: list[str] = Field(default_factory=list)
+    # For texts written in English (engineering reading of `gloss_en`, not plan text): every word
+    # of a phrase, Snowball-stemmed, in one clause before any "instead of / without / -free" cue;
+    # `english_exclude` vetoes like `exclude`. English hits are "review": thresholds stay unread.
+    english: list[str] = Field(default_factory=list)
+    english_exclude: list[str] = Field(default_factory=list)
 
     def triggers(self) -> list[str]:
         """Every phrase that alone triggers the rule."""

@@ -15,12 +15,14 @@ and "sensor" meet; the longest glossary phrase wins at each position.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
 import yaml
@@ -37,19 +39,76 @@ _ENGLISH_ONLY = frozenset(
 )
 
 
+_SENTENCE_SPLIT = re.compile(r"[.;:!?\n]+")
+# Stems after which the rest of an English sentence names what the need moves away from
+# ("... instead of grit blasting", "... without mercury", "replace our clay kiln").
+_CUT_CUES = frozenset({"instead", "rather", "replac", "without", "altern", "avoid"})
+
+
+_local = threading.local()
+
+
+def _english_stemmer() -> Any:
+    """One Snowball stemmer per thread: a stemmer keeps its working string on itself, so two API
+    threads sharing one would corrupt each other's stems."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+def english_stems(text: str) -> list[str]:
+    """Lower-cased, Snowball-stemmed English words ("Incinerators" -> "inciner")."""
+    return _english_stemmer().stemWords(_WORD.findall(text.lower()))
+
+
+@dataclass(frozen=True)
+class EnglishSentence:
+    """One sentence of an English text, stemmed: all of it, and the part that is asked for."""
+
+    words: frozenset[str]
+    asked: frozenset[str]
+
+
+def english_sentences(text: str) -> list[EnglishSentence]:
+    """Sentences of an English need, with the words it asks for apart from those it rejects.
+
+    `asked` stops at the first cue ("instead of", "without", "replace", ...) and drops the word
+    before "free" ("mercury-free"): a restricted technology named there is what the need moves
+    away from, as the Vietnamese rules' negation cues do for "thay vì", "không dùng".
+    """
+    out = []
+    for sentence in _SENTENCE_SPLIT.split(text):
+        stems = english_stems(sentence)
+        if not stems:
+            continue
+        asked: list[str] = []
+        for stem in stems:
+            if stem in _CUT_CUES:
+                break
+            if stem == "free":
+                if asked:
+                    asked.pop()
+                continue
+            asked.append(stem)
+        out.append(EnglishSentence(frozenset(stems), frozenset(asked)))
+    return out
+
+
 def mostly_english(text: str) -> bool:
     """True for English text even when it carries a few Vietnamese names ("our plant in Thủy Nguyên").
 
     Diacritics alone mark a need as Vietnamese; a foreign manager who writes the place names
     properly would then lose the glossary. English here means: at least three words in four
-    without Vietnamese letters, and at least two distinct English-only function words.
+    without Vietnamese letters, and at least two distinct English-only function words (one in a
+    text of fewer than eight words: "A tannery for cow leather").
     """
     words = _LETTERS.findall(text.lower())
     if not words:
         return False
     plain = sum(1 for w in words if w.isascii())
     function_words = {w for w in words if w in _ENGLISH_ONLY}
-    return plain / len(words) >= 0.75 and len(function_words) >= 2
+    return plain / len(words) >= 0.75 and len(function_words) >= (1 if len(words) < 8 else 2)
 
 
 class GlossaryError(TechmatchError, ValueError):
@@ -87,7 +146,6 @@ class Glossary:
     """Stemmed English phrases -> Vietnamese terms."""
 
     def __init__(self, entries: dict[str, list[str]]) -> None:
-        self._stemmer = snowballstemmer.stemmer("english")
         self._phrases: dict[tuple[str, ...], list[str]] = {}
         for vietnamese, english_phrases in entries.items():
             if not isinstance(vietnamese, str) or not vietnamese.strip():
@@ -127,12 +185,12 @@ class Glossary:
         return len(self._phrases)
 
     def _stems(self, text: str) -> tuple[str, ...]:
-        return tuple(self._stemmer.stemWords(_WORD.findall(text.lower())))
+        return tuple(english_stems(text))
 
     def matches(self, text: str) -> list[TermMatch]:
         """Glossary phrases found in `text`, left to right, longest first, each phrase once."""
         words = _WORD.findall(text.lower())
-        stems = self._stemmer.stemWords(words)
+        stems = english_stems(text)
         found: list[TermMatch] = []
         seen: set[tuple[str, ...]] = set()
         i = 0

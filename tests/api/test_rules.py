@@ -26,6 +26,19 @@ def test_check_a_restricted_need(client: TestClient) -> None:
     assert body["warnings"][0]["message"]
 
 
+def test_check_an_english_need(client: TestClient) -> None:
+    res = client.post(
+        "/v1/rules/check",
+        json={"text": "Our commune wants a small household waste incinerator, about 150 kg/h"},
+    )
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["verdict"]["restricted"] == "review"
+    hit = next(h for h in body["verdict"]["restricted_rules"] if h["rule_id"] == "R-IV1b-24")
+    assert hit["how"] == "phrase" and hit["matched"] == ["waste incinerator"] and "tiếng Anh" in hit["reason"]
+    assert body["warnings"]
+
+
 def test_check_an_ordinary_need(client: TestClient) -> None:
     body = client.post("/v1/rules/check", json={"text": "phần mềm quản lý kho hàng"}).json()
     assert body["verdict"]["restricted"] == "no"

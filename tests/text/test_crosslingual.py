@@ -92,6 +92,7 @@ def test_malformed_glossaries_are_refused(tmp_path: Path, content: str) -> None:
         ("Cần hệ thống xử lý nước thải cho ao nuôi tôm", False),
         ("Nhà máy cần robot cho dây chuyền SMT với AOI và MES", False),  # loanwords, Vietnamese grammar
         ("can he thong xu ly nuoc thai cho ao nuoi tom", False),  # no English function words
+        ("A tannery for cow leather", True),  # short: one function word is enough
         ("", False),
     ],
 )
@@ -112,3 +113,13 @@ def test_missing_or_undecodable_glossary_is_a_clear_error(tmp_path: Path) -> Non
     utf16.write_bytes("sơn: [paint]\n".encode("utf-16"))
     with pytest.raises(GlossaryError, match="UTF-8"):
         Glossary.load(utf16)
+
+
+def test_english_sentences_keep_what_is_asked_apart_from_what_is_rejected() -> None:
+    from matcher.text.crosslingual import english_sentences, english_stems
+
+    first, second = english_sentences("We want water jetting instead of grit blasting. Mercury-free paint!")
+    assert set(english_stems("grit blasting")) <= first.words
+    assert not set(english_stems("grit blasting")) & first.asked  # after "instead of"
+    assert "mercuri" in second.words and "mercuri" not in second.asked and "paint" in second.asked
+    assert english_sentences("") == []
