@@ -39,10 +39,15 @@ class NotReadyError(TechmatchError):
     """The model or the index is not loaded (yet)."""
 
 
+class UnusableVersionError(TechmatchError):
+    """An admin asked to serve an index version that cannot be loaded; the live one stays."""
+
+
 # Most specific first: the first matching class decides the status.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFoundError, 404),
     (JobConflict, 409),
+    (UnusableVersionError, 409),
     (TooLargeError, 413),
     (NotReadyError, 503),
     (InputError, 422),

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from api.errors import NotFoundError, NotReadyError
+from api.errors import NotFoundError, NotReadyError, UnusableVersionError
 from api.jobs import JobContext, JobRegistry
 from api.schemas import IndexInfo, IndexVersion, IndexVersions
 from matcher.catalog.tables import FORMATS
 from matcher.embed.base import Embedder
-from matcher.errors import InputError, TechmatchError
+from matcher.errors import IndexError_, InputError, TechmatchError
 from matcher.feedback import FeedbackStore
 from matcher.fileio import atomic_write_bytes
 from matcher.index.store import IndexStore
@@ -131,7 +131,12 @@ class Service:
                 f"Các phiên bản: {', '.join(self.store.versions(self.index_name)) or '(không có)'}."
             )
         fresh = Matcher(self.index_name, settings=self.settings, embedder=self.embedder(), version=version)
-        fresh.warm_up()  # the slow part happens before the lock: queries keep flowing meanwhile
+        try:
+            fresh.warm_up()  # the slow part happens before the lock: queries keep flowing meanwhile
+        except IndexError_ as e:  # that version is stale or damaged: a conflict, the service is fine
+            raise UnusableVersionError(
+                f"Không thể phục vụ phiên bản '{version}': {e} Chỉ mục đang dùng không đổi."
+            ) from e
         with self._swap_lock:
             self.store.activate(self.index_name, version)
             self._matcher = fresh

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -171,3 +172,23 @@ def test_rollback_to_an_unknown_version(swap_client: TestClient) -> None:
 
 def test_unknown_job_is_404(client: TestClient) -> None:
     assert client.get("/v1/admin/jobs/nope", headers=AUTH).status_code == 404
+
+
+def test_rollback_to_a_version_that_cannot_load_keeps_the_live_one(swap_client: TestClient) -> None:
+    import shutil
+
+    store = swap_client.app.state.service.store  # type: ignore[attr-defined]
+    serving = swap_client.get("/readyz").json()["index"]["version"]
+    stale = store.version_dir("swap", serving).parent / "19990101T000000-000001"
+    shutil.copytree(store.version_dir("swap", serving), stale)
+    try:
+        manifest = json.loads((stale / "manifest.json").read_text(encoding="utf-8"))
+        manifest["pipeline_version"] = "0"  # built by an older text pipeline: cannot be served
+        (stale / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        res = swap_client.post("/v1/admin/index/rollback", headers=AUTH, json={"version": stale.name})
+        assert res.status_code == 409, res.text
+        assert "Chỉ mục đang dùng không đổi" in res.json()["detail"]
+        assert swap_client.get("/readyz").json()["index"]["version"] == serving
+        assert store.current_version("swap") == serving
+    finally:
+        shutil.rmtree(stale)
