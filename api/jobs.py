@@ -6,12 +6,15 @@ releases the GIL, so threads are enough and avoid re-loading the model in anothe
 Each job's status is also written to `<root>/<job id>/job.json` at every change of state, so a
 restarted service still lists finished jobs and serves their result files; a job that was
 queued or running when the service stopped is reported as failed, with a message that says to
-submit it again (its thread died with the process).
+submit it again (its thread died with the process). Only the last `KEEP_JOBS` jobs are kept: an
+older finished job leaves the list together with its folder (its result files), so a service
+that runs for months does not fill its disk.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import uuid
 from collections import OrderedDict
@@ -32,7 +35,7 @@ INTERRUPTED = "Dịch vụ đã khởi động lại khi tác vụ này đang ch
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")  # orders jobs of the same second
 
 
 class JobContext:
@@ -82,11 +85,32 @@ class JobRegistry:
                 saved.append(JobStatus.model_validate_json(path.read_bytes()))
             except (OSError, ValueError) as e:
                 log.warning("ignoring unreadable job status %s: %s", path, e)
-        for job in sorted(saved, key=lambda j: j.created_at)[-KEEP_JOBS:]:
+        saved.sort(key=lambda j: j.created_at)
+        for old in saved[:-KEEP_JOBS]:
+            self._remove_files(old.id)
+        for job in saved[-KEEP_JOBS:]:
             if job.state in ("queued", "running"):
                 job = job.model_copy(update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()})
                 self._save(job)
             self._jobs[job.id] = job
+
+    def _remove_files(self, job_id: str) -> None:
+        """Delete an evicted job's folder (status and result files)."""
+        shutil.rmtree(self.root / job_id, ignore_errors=True)
+
+    def _evict(self) -> list[str]:
+        """Drop the oldest finished jobs beyond `KEEP_JOBS`; the caller holds the lock.
+
+        Queued and running jobs are never dropped, even when they are the oldest.
+        """
+        evicted: list[str] = []
+        for job_id in list(self._jobs):
+            if len(self._jobs) <= KEEP_JOBS:
+                break
+            if self._jobs[job_id].state in ("done", "failed"):
+                del self._jobs[job_id]
+                evicted.append(job_id)
+        return evicted
 
     def _save(self, job: JobStatus) -> None:
         """Write the status beside the job's files, atomically (a crash leaves the old one)."""
@@ -109,8 +133,9 @@ class JobRegistry:
                 if running is not None:
                     raise JobConflict(running)
             self._jobs[job_id] = status
-            while len(self._jobs) > KEEP_JOBS:
-                self._jobs.popitem(last=False)
+            evicted = self._evict()
+        for old in evicted:
+            self._remove_files(old)
         self._save(status)
         workdir = self.root / job_id
         self._pool.submit(self._run, job_id, fn, workdir)

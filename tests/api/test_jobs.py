@@ -77,3 +77,53 @@ def test_exclusive_submit_refuses_a_second_job_of_the_kind(tmp_path: Path) -> No
     assert _wait(registry, first.id) == "done" and _wait(registry, other_kind.id) == "done"
     registry.submit("catalog", lambda ctx: {}, exclusive=True)  # free again once the first ended
     registry.shutdown()
+
+
+def test_old_jobs_leave_with_their_files(tmp_path: Path, monkeypatch) -> None:
+    import api.jobs as jobs
+
+    monkeypatch.setattr(jobs, "KEEP_JOBS", 2)
+
+    def work(ctx: JobContext) -> dict:
+        (ctx.workdir / "ket-qua.csv").write_text("a\n", encoding="utf-8")
+        return {}
+
+    registry = JobRegistry(tmp_path)
+    ids = []
+    for _ in range(3):
+        job = registry.submit("survey", work)
+        assert _wait(registry, job.id) == "done"
+        ids.append(job.id)
+    assert registry.get(ids[0]) is None and not (tmp_path / ids[0]).exists()  # evicted with its files
+    assert all((tmp_path / i / "ket-qua.csv").is_file() for i in ids[1:])
+    registry.shutdown()
+
+    # a folder left from before the limit (or an older version of the service) goes at start-up
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / STATUS_FILE).write_text(
+        json.dumps(
+            {"id": "old", "kind": "survey", "state": "done", "created_at": "2000-01-01T00:00:00+00:00"}
+        ),
+        encoding="utf-8",
+    )
+    restarted = JobRegistry(tmp_path)
+    assert {j.id for j in restarted.list()} == {ids[1], ids[2]}
+    assert not (tmp_path / "old").exists()
+    restarted.shutdown()
+
+
+def test_an_active_job_is_never_evicted(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    import api.jobs as jobs
+
+    monkeypatch.setattr(jobs, "KEEP_JOBS", 1)
+    release = threading.Event()
+    registry = JobRegistry(tmp_path, workers=2)
+    slow = registry.submit("catalog", lambda ctx: release.wait(5) and {})
+    quick = registry.submit("survey", lambda ctx: {})
+    assert _wait(registry, quick.id) == "done"
+    assert registry.get(slow.id) is not None  # still running: kept although over the limit
+    release.set()
+    assert _wait(registry, slow.id) == "done"
+    registry.shutdown()
