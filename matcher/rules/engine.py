@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -437,6 +438,11 @@ def _matched_in(doc: _Doc, cm: _CompiledMatch, sentences: list[int]) -> list[str
     return list(dict.fromkeys(span for _, span in sorted(spans)))
 
 
+def _rule_hit(rec: RestrictedRule | PriorityRule | PrioritySector, **found: Any) -> RuleHit:
+    """A hit on plan item `rec`: its id, section, verbatim text and gloss, plus what was found."""
+    return RuleHit(rule_id=rec.id, section=rec.section, text=rec.text, gloss_en=rec.gloss_en, **found)
+
+
 def _fmt(x: float) -> str:
     """Vietnamese number: "4.000", "0,5"."""
     if x == int(x):
@@ -602,11 +608,8 @@ class RuleEngine:
                     return None, True  # a look-alike, or named as what the need moves away from
                 rule = comp.rule
                 return (
-                    RuleHit(
-                        rule_id=rule.id,
-                        section=rule.section,
-                        text=rule.text,
-                        gloss_en=rule.gloss_en,
+                    _rule_hit(
+                        rule,
                         how="phrase",
                         matched=[phrase],
                         verdict="review",
@@ -637,11 +640,8 @@ class RuleEngine:
         ) -> RuleHit:
             if verdict == "yes" and modern:
                 verdict, reason = "review", self._modern_reason(rule, modern[0], reason)
-            return RuleHit(
-                rule_id=rule.id,
-                section=rule.section,
-                text=rule.text,
-                gloss_en=rule.gloss_en,
+            return _rule_hit(
+                rule,
                 how=how,
                 matched=matched,
                 verdict=verdict,
@@ -733,11 +733,8 @@ class RuleEngine:
             sentences, matched, _ = _triggered(doc, cm, honour_cues=False)
             if sentences:
                 hits.append(
-                    RuleHit(
-                        rule_id=rec.id,
-                        section=rec.section,
-                        text=rec.text,
-                        gloss_en=rec.gloss_en,
+                    _rule_hit(
+                        rec,
                         how="phrase",
                         matched=matched,
                         reason=f"Văn bản nêu «{matched[0]}», thuộc mục ưu tiên {rec.id}.",
@@ -845,11 +842,8 @@ class RuleEngine:
                 else f"Nội dung gần nghĩa với mục hạn chế {rule.id} ({similarity}); cần cán bộ kiểm tra."
             )
             hits.append(
-                RuleHit(
-                    rule_id=rule.id,
-                    section=rule.section,
-                    text=rule.text,
-                    gloss_en=rule.gloss_en,
+                _rule_hit(
+                    rule,
                     how="semantic",
                     similarity=round(float(sim), 4),
                     verdict="review",
