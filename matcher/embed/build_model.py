@@ -313,6 +313,16 @@ def _config_files(m: E5S1) -> dict[str, object]:
     from importlib.metadata import version
 
     bos, eos, pad, unk = (m.pieces[i] for i in (m.bos, m.eos, m.pad, m.unk))
+    # XLM-R convention: <s> also opens (cls) and </s> also separates (sep).
+    special_tokens = {
+        "bos_token": bos,
+        "eos_token": eos,
+        "cls_token": bos,
+        "sep_token": eos,
+        "pad_token": pad,
+        "unk_token": unk,
+        "mask_token": "<mask>",
+    }
     return {
         "config.json": {
             "architectures": ["BertModel"],
@@ -340,25 +350,11 @@ def _config_files(m: E5S1) -> dict[str, object]:
         "tokenizer_config.json": {
             "tokenizer_class": "PreTrainedTokenizerFast",
             "model_max_length": m.max_positions,
-            "bos_token": bos,
-            "eos_token": eos,
-            "cls_token": bos,
-            "sep_token": eos,
-            "pad_token": pad,
-            "unk_token": unk,
-            "mask_token": "<mask>",
+            **special_tokens,
             "model_input_names": ["input_ids", "attention_mask"],
             "clean_up_tokenization_spaces": False,
         },
-        "special_tokens_map.json": {
-            "bos_token": bos,
-            "eos_token": eos,
-            "cls_token": bos,
-            "sep_token": eos,
-            "pad_token": pad,
-            "unk_token": unk,
-            "mask_token": "<mask>",
-        },
+        "special_tokens_map.json": special_tokens,
         "modules.json": [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
