@@ -7,7 +7,6 @@ rename made durable by syncing the directory.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import tempfile
@@ -23,13 +22,25 @@ def sha256_file(path: Path) -> str:
 
 
 def fsync_path(path: Path) -> None:
-    """fsync a file or directory; a no-op where the filesystem refuses it (directories on some)."""
-    with contextlib.suppress(OSError):
+    """fsync a file or a directory.
+
+    A file that cannot be synced is an error (its data may not be on disk); a directory that
+    cannot is not (some filesystems refuse to open or sync directories), so that is skipped.
+    """
+    is_dir = Path(path).is_dir()
+    try:
         fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    except OSError:
+        if is_dir:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not is_dir:
+            raise
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -39,3 +39,16 @@ def test_failed_rename_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(OSError, match="disk full"):
         atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_a_file_that_cannot_be_synced_is_an_error_a_directory_is_not(tmp_path: Path, monkeypatch) -> None:
+    from matcher.fileio import fsync_path
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    fsync_path(tmp_path)  # directories: skipped where the filesystem refuses
+    with pytest.raises(OSError):
+        atomic_write_text(tmp_path / "a.txt", "data")
+    assert not (tmp_path / "a.txt").exists()  # nothing half-durable left in its place
