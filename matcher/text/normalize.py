@@ -18,7 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 #: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
-PIPELINE_VERSION = "2"  # 2: a line break that ends a sentence becomes ". "
+PIPELINE_VERSION = "3"  # 2: a line break that ends a sentence becomes ". "; 3: never ". ." after one
 
 # Combining tone marks (the five Vietnamese tones other than level).
 _TONE_MARKS = {
@@ -36,7 +36,8 @@ _CONTROL_RE = re.compile(
 _SPACE_RE = re.compile(r"\s+")
 # A line break ends a sentence when the next line is a list item, starts with a capital letter
 # or follows a blank line; a lower-case next line continues the sentence (text wrapped by hand).
-_LINE_BREAK_RE = re.compile(r"(?<![.!?;:])[ \t]*\r?\n(\s*)(?=[-•*+–]|\d+[.)]\s|[^\W\d_])")
+_LINE_BREAK_RE = re.compile(r"[ \t]*\r?\n(\s*)(?=[-•*+–]|\d+[.)]\s|[^\W\d_])")
+_SENTENCE_PUNCT = ".!?;:"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -110,6 +111,11 @@ def _line_break(match: re.Match[str]) -> str:
     Bullet lists ("- gạch đất sét nung" / "- gạch không nung") are one item per line; read as
     one sentence, an exclusion on one line would cancel a rule's trigger on another.
     """
+    text, k = match.string, match.start() - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    if k >= 0 and text[k] in _SENTENCE_PUNCT:  # already ended ("foo. \r\nBar"): just a space
+        return " "
     following = match.string[match.end() : match.end() + 1]
     blank_line = "\n" in match.group(1)
     ends = blank_line or not following.isalpha() or following.isupper()

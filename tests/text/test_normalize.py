@@ -85,3 +85,10 @@ def test_loanwords_written_as_one_word_keep_their_mark() -> None:
 )
 def test_line_breaks_that_end_sentences_become_full_stops(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Lò gạch. \nDây chuyền mới", "Lò gạch.\r\nDây chuyền mới", "Lò gạch\r\nDây chuyền mới"]
+)
+def test_line_break_after_a_sentence_end_adds_no_second_stop(text: str) -> None:
+    assert normalize(text) == "Lò gạch. Dây chuyền mới"
