@@ -7,14 +7,13 @@ cannot become a formula (CSV/formula injection).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from matcher.batch.records import RESTRICTED_VI
 from matcher.results import MatchResult
-from matcher.spreadsheet import csv_cell, is_formula_like, xlsx_cell
+from matcher.spreadsheet import is_formula_like, write_csv_rows, xlsx_cell
 
 ExportFormat = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -79,11 +78,11 @@ def rows(
 
 def to_csv(table: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([label for _, label in COLUMNS])
-    for row in table:
-        writer.writerow([csv_cell(row.get(key, "")) for key, _ in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    buf.write("\ufeff")
+    write_csv_rows(
+        buf, [label for _, label in COLUMNS], ([row.get(key, "") for key, _ in COLUMNS] for row in table)
+    )
+    return buf.getvalue().encode("utf-8")
 
 
 def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> bytes:

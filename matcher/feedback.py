@@ -11,7 +11,6 @@ refused instead of being silently misread.
 
 from __future__ import annotations
 
-import csv
 import io
 import sqlite3
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from matcher.errors import InputError, TechmatchError
+from matcher.spreadsheet import write_csv_rows
 
 DB_FILENAME = "feedback.sqlite3"
 
@@ -170,12 +170,9 @@ class FeedbackStore:
         """All feedback as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
         buf = io.StringIO()
         buf.write("\ufeff")
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for rec in self.records():
-            row = rec.model_dump()
-            row["relevant"] = int(rec.relevant)
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        rows = ({**rec.model_dump(), "relevant": int(rec.relevant)} for rec in self.records())
+        # need_text and comment are typed by anonymous visitors: never formulas in Excel
+        write_csv_rows(buf, CSV_COLUMNS, ([row[c] for c in CSV_COLUMNS] for row in rows))
         return buf.getvalue()
 
 

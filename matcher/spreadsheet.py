@@ -10,8 +10,10 @@ wrong with such text, and both are fixed here, once:
 
 from __future__ import annotations
 
+import csv
 import re
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 FORMULA_START = ("=", "+", "-", "@")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -19,7 +21,19 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def csv_cell(value: Any) -> Any:
     """A CSV field that Excel will show as text, never evaluate."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    return "'" + value if is_formula_like(value) else value
+
+
+def write_csv_rows(fh: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV for Excel: header row, CRLF lines, every cell through `csv_cell`.
+
+    The caller opens `fh` with newline="" and encoding "utf-8-sig" (or writes "\ufeff" first),
+    so that Excel reads the Vietnamese as UTF-8.
+    """
+    writer = csv.writer(fh, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([csv_cell("" if v is None else v) for v in row])
 
 
 def xlsx_cell(value: Any) -> Any:

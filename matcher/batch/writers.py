@@ -12,7 +12,6 @@ and text starting with = + - @ kept as text so a need typed by a business cannot
 
 from __future__ import annotations
 
-import csv
 import heapq
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +23,7 @@ from matcher.batch.records import RESTRICTED_VI, SKIP_KIND_VI
 from matcher.batch.summary import BatchSummary
 from matcher.errors import InputError
 from matcher.fileio import atomic_path
-from matcher.spreadsheet import csv_cell, xlsx_cell
+from matcher.spreadsheet import write_csv_rows, xlsx_cell
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".xlsx")
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -109,10 +108,9 @@ def write_jsonl(results_path: Path, output: Path) -> None:
 
 def write_csv(rows: Iterable[dict[str, Any]], output: Path) -> None:
     with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow([label for _, label in COLUMNS])
-        for row in rows:
-            writer.writerow([csv_cell(row.get(key, "")) for key, _ in COLUMNS])
+        write_csv_rows(
+            fh, [label for _, label in COLUMNS], ([row.get(key, "") for key, _ in COLUMNS] for row in rows)
+        )
 
 
 def _sheet_writer(wb: Any, title: str, headers: list[str], widths: list[int]) -> Callable[[list[Any]], None]:

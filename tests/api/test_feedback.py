@@ -96,3 +96,12 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
 
 def test_missing_database_means_no_feedback(tmp_path: Path) -> None:
     assert load_feedback_qrels(tmp_path / "none.sqlite3") == {}
+
+
+def test_feedback_csv_never_carries_a_formula(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.add(tech_id="VAST-001", relevant=True, need_text='=HYPERLINK("http://x")', comment="+1 tốt")
+    text = store.to_csv()
+    assert text.startswith("\ufeff")
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["need_text"] == '\'=HYPERLINK("http://x")' and row["comment"] == "'+1 tốt"
