@@ -6,9 +6,10 @@ releases the GIL, so threads are enough and avoid re-loading the model in anothe
 Each job's status is also written to `<root>/<job id>/job.json` at every change of state, so a
 restarted service still lists finished jobs and serves their result files; a job that was
 queued or running when the service stopped is reported as failed, with a message that says to
-submit it again (its thread died with the process). Only the last `KEEP_JOBS` jobs are kept: an
-older finished job leaves the list together with its folder (its result files), so a service
-that runs for months does not fill its disk.
+submit it again (its thread died with the process). Beyond `KEEP_JOBS` jobs, finished jobs
+leave the list together with their folder (result files), oldest finish first, so a service
+that runs for months does not fill its disk; a job finished less than `KEEP_FINISHED` ago always
+stays, so a burst of new submissions cannot delete results someone is about to download.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from matcher.fileio import atomic_write_text
 
 log = logging.getLogger("techmatch.api.jobs")
 KEEP_JOBS = 200
+KEEP_FINISHED = timedelta(hours=24)
 STATUS_FILE = "job.json"
 INTERRUPTED = "Dịch vụ đã khởi động lại khi tác vụ này đang chạy nên tác vụ đã dừng; hãy gửi lại yêu cầu."
 
@@ -86,38 +88,58 @@ class JobRegistry:
             except (OSError, ValueError) as e:
                 log.warning("ignoring unreadable job status %s: %s", path, e)
         saved.sort(key=lambda j: j.created_at)
-        for old in saved[:-KEEP_JOBS]:
-            self._remove_files(old.id)
-        for job in saved[-KEEP_JOBS:]:
-            if job.state in ("queued", "running"):
-                job = job.model_copy(update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()})
-                self._save(job)
-            self._jobs[job.id] = job
+        interrupted = []
+        with self._lock:
+            for job in saved:
+                if job.state in ("queued", "running"):
+                    job = job.model_copy(
+                        update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()}
+                    )
+                    interrupted.append(job)
+                self._jobs[job.id] = job
+            evicted = self._evict()
+        for job in interrupted:
+            self._save(job)
+        for old in evicted:
+            self._remove_files(old)
 
     def _remove_files(self, job_id: str) -> None:
         """Delete an evicted job's folder (status and result files)."""
         shutil.rmtree(self.root / job_id, ignore_errors=True)
 
     def _evict(self) -> list[str]:
-        """Drop the oldest finished jobs beyond `KEEP_JOBS`; the caller holds the lock.
+        """Drop finished jobs beyond `KEEP_JOBS`, earliest finish first; the caller holds the lock.
 
-        Queued and running jobs are never dropped, even when they are the oldest.
+        Queued and running jobs, and jobs finished within `KEEP_FINISHED`, are never dropped.
         """
-        evicted: list[str] = []
-        for job_id in list(self._jobs):
-            if len(self._jobs) <= KEEP_JOBS:
-                break
-            if self._jobs[job_id].state in ("done", "failed"):
-                del self._jobs[job_id]
-                evicted.append(job_id)
+        cutoff = (datetime.now(UTC) - KEEP_FINISHED).isoformat(timespec="milliseconds")
+        old = sorted(
+            (
+                j
+                for j in self._jobs.values()
+                if j.state in ("done", "failed") and (j.finished_at or "") < cutoff
+            ),
+            key=lambda j: j.finished_at or "",
+        )
+        evicted = [j.id for j in old[: max(0, len(self._jobs) - KEEP_JOBS)]]
+        for job_id in evicted:
+            del self._jobs[job_id]
         return evicted
 
     def _save(self, job: JobStatus) -> None:
-        """Write the status beside the job's files, atomically (a crash leaves the old one)."""
-        try:
-            atomic_write_text(self.root / job.id / STATUS_FILE, job.model_dump_json())
-        except OSError as e:  # the job itself must not fail because its status could not be saved
-            log.warning("could not save the status of job %s: %s", job.id, e)
+        """Write the status beside the job's files, atomically (a crash leaves the old one).
+
+        Under the lock, and only while the job is listed: a job evicted meanwhile must not get
+        its folder back with a status that points at deleted files.
+        """
+        with self._lock:
+            current = self._jobs.get(job.id)
+            if current is None:
+                return
+            try:  # the listed status: never an older copy over a newer one
+                atomic_write_text(self.root / job.id / STATUS_FILE, current.model_dump_json())
+            except OSError as e:  # the job itself must not fail because its status could not be saved
+                log.warning("could not save the status of job %s: %s", job.id, e)
 
     def submit(self, kind: str, fn: JobFn, message: str = "", *, exclusive: bool = False) -> JobStatus:
         """Queue a job. With `exclusive`, refuse (JobConflict) while another of its kind is active.

@@ -80,9 +80,12 @@ def test_exclusive_submit_refuses_a_second_job_of_the_kind(tmp_path: Path) -> No
 
 
 def test_old_jobs_leave_with_their_files(tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+
     import api.jobs as jobs
 
     monkeypatch.setattr(jobs, "KEEP_JOBS", 2)
+    monkeypatch.setattr(jobs, "KEEP_FINISHED", dt.timedelta(0))  # every finished job is old enough
 
     def work(ctx: JobContext) -> dict:
         (ctx.workdir / "ket-qua.csv").write_text("a\n", encoding="utf-8")
@@ -102,7 +105,13 @@ def test_old_jobs_leave_with_their_files(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / STATUS_FILE).write_text(
         json.dumps(
-            {"id": "old", "kind": "survey", "state": "done", "created_at": "2000-01-01T00:00:00+00:00"}
+            {
+                "id": "old",
+                "kind": "survey",
+                "state": "done",
+                "created_at": "2000-01-01T00:00:00+00:00",
+                "finished_at": "2000-01-01T00:01:00+00:00",
+            }
         ),
         encoding="utf-8",
     )
@@ -112,18 +121,36 @@ def test_old_jobs_leave_with_their_files(tmp_path: Path, monkeypatch) -> None:
     restarted.shutdown()
 
 
+def test_recently_finished_results_stay_whatever_is_submitted(tmp_path: Path, monkeypatch) -> None:
+    import api.jobs as jobs
+
+    monkeypatch.setattr(jobs, "KEEP_JOBS", 1)
+    registry = JobRegistry(tmp_path)
+    first = registry.submit("survey", lambda ctx: {})
+    assert _wait(registry, first.id) == "done"
+    for _ in range(3):  # a burst of submissions
+        assert _wait(registry, registry.submit("survey", lambda ctx: {}).id) == "done"
+    assert registry.get(first.id) is not None and (tmp_path / first.id / STATUS_FILE).is_file()
+    registry.shutdown()
+
+
 def test_an_active_job_is_never_evicted(tmp_path: Path, monkeypatch) -> None:
+    import datetime
     import threading
 
     import api.jobs as jobs
 
     monkeypatch.setattr(jobs, "KEEP_JOBS", 1)
+    monkeypatch.setattr(jobs, "KEEP_FINISHED", datetime.timedelta(0))
     release = threading.Event()
     registry = JobRegistry(tmp_path, workers=2)
     slow = registry.submit("catalog", lambda ctx: release.wait(5) and {})
     quick = registry.submit("survey", lambda ctx: {})
     assert _wait(registry, quick.id) == "done"
     assert registry.get(slow.id) is not None  # still running: kept although over the limit
+    third = registry.submit("survey", lambda ctx: {})
+    assert _wait(registry, third.id) == "done"
+    assert registry.get(quick.id) is None  # the finished one went instead
     release.set()
     assert _wait(registry, slow.id) == "done"
     registry.shutdown()
