@@ -117,7 +117,7 @@ class JobRegistry:
             (
                 j
                 for j in self._jobs.values()
-                if j.state in ("done", "failed") and (j.finished_at or "") < cutoff
+                if j.state in ("done", "failed") and (j.finished_at or "") <= cutoff
             ),
             key=lambda j: j.finished_at or "",
         )
