@@ -111,7 +111,9 @@ class Matcher:
         if self._rules is None:
             from matcher.rules.engine import load_rule_engine
 
+            checksum = rules_checksum(self.settings.rules_dir)  # of the files about to be read
             self._rules = load_rule_engine(self.settings.rules_dir, embedder=self.embedder)
+            self._rules_checksum = checksum
         return self._rules
 
     @property
@@ -123,9 +125,9 @@ class Matcher:
 
     @property
     def rules_checksum(self) -> str:
-        """Checksum of the rule files as loaded (rules load once per Matcher, so it is too)."""
-        if self._rules_checksum is None:
-            self._rules_checksum = rules_checksum(self.settings.rules_dir)
+        """Checksum of the rule files, taken when they were loaded (once per Matcher)."""
+        _ = self.rules
+        assert self._rules_checksum is not None
         return self._rules_checksum
 
     @property
@@ -160,13 +162,13 @@ class Matcher:
             self.index_name, settings=self.settings.model_copy(update=updates), embedder=self.embedder
         )
         sibling._index = self.index
-        sibling._rules = self.rules
+        sibling._rules, sibling._rules_checksum = self.rules, self.rules_checksum
         return sibling
 
     def warm_up(self) -> Matcher:
         """Load model, index, rules and glossary now (the API does this at start-up)."""
         _ = self.index
-        _ = self.rules
+        self.rules.warm_up()
         load_glossary(self.settings.glossary_path)  # a broken deployment glossary fails here, not mid-request
         self.embedder.embed_queries(["khởi động"])
         compounds("khởi động")
@@ -214,7 +216,9 @@ class Matcher:
             allowed = not_restricted if allowed is None else allowed & not_restricted
         # One rules pass per batch: the verdict carries both the warnings and the need's sectors.
         verdicts = (
-            self.rules.check_batch([n.semantic_text for n in needs], queries)
+            self.rules.check_batch(
+                [n.semantic_text for n in needs], queries, english=[not n.vietnamese for n in needs]
+            )
             if use_rules and with_warnings
             else None
         )

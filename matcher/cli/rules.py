@@ -19,6 +19,7 @@ from matcher.errors import InputError
 from matcher.results import RuleHit, Verdict
 from matcher.rules.engine import RuleEngine, load_rule_engine
 from matcher.rules.evaluate import evaluate_cases, load_cases
+from matcher.rules.load import load_rulebook
 from matcher.settings import PROJECT_ROOT
 from matcher.text.crosslingual import mostly_english
 
@@ -41,8 +42,8 @@ SemanticOption = Annotated[
     ),
 ]
 ENGLISH_NOTE = (
-    "Ghi chú: văn bản viết bằng tiếng Anh, mà cụm từ của các mục là tiếng Việt; "
-    "thêm --semantic để so nghĩa với bản dịch tiếng Anh của từng mục."
+    "Ghi chú: văn bản viết bằng tiếng Anh; đã đối chiếu cụm từ tiếng Anh của các mục hạn chế. "
+    "Thêm --semantic để so thêm nghĩa với bản dịch tiếng Anh của từng mục."
 )
 
 
@@ -177,8 +178,8 @@ def check(
     engine = _engine(rules_dir, semantic)
     verdict = engine.check(text)
     warnings = engine.warnings_for(verdict)
-    if not semantic and mostly_english(text):
-        typer.echo(ENGLISH_NOTE, err=True)
+    if not semantic and verdict.restricted == "no" and mostly_english(text):
+        typer.echo(ENGLISH_NOTE, err=True)  # nothing found in English text: say what else to try
     if as_json:
         payload = verdict.model_dump(exclude_none=True)
         payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in warnings]
@@ -200,7 +201,7 @@ def list_rules(
     """Liệt kê các quy tắc của Kế hoạch 16 với mã, mục và nội dung nguyên văn."""
     if kind is not None and kind not in KINDS:
         raise InputError(f"--kind phải là một trong {', '.join(KINDS)}, nhận được «{kind}»")
-    book = _engine(rules_dir).book
+    book = load_rulebook(rules_dir)
     groups: dict[str, list[Any]] = {
         "restricted": book.restricted,
         "priority": book.priority_flat(),

@@ -14,8 +14,14 @@ How a text is read, once per call:
    rule (a plant or furnace) also needs its sentence to speak of production (a production word
    or a quantity in the rule's units). Then qualifiers, alternatives and numeric thresholds decide
    yes/no/review; a modern form the roadmap asks for (`match.review`) turns "yes" into "review".
-4. Optionally (an embedder given) a restricted rule the phrases missed but whose text is very
+4. A text typed without diacritics (English included) is also read as English for the items
+   the Vietnamese phrases did not see: each item's `english` phrases, stemmed, all in one
+   sentence and not in an "instead of / without / replace ... with" span or before "-free";
+   such a hit is "review" (thresholds are not read from English). The English away cues are
+   also in the cue table, so Vietnamese loanword triggers in English text honour them.
+5. Optionally (an embedder given) a restricted rule the phrases missed but whose text is very
    close in meaning gives "review", never "yes": a paraphrase is a reason to look, not proof.
+   English text is compared with the items' English glosses instead of their Vietnamese text.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +51,14 @@ from matcher.results import (
 from matcher.rules.load import load_rulebook
 from matcher.rules.model import Condition, PriorityRule, PrioritySector, RestrictedRule, RuleBook
 from matcher.rules.replacements import need_warning
-from matcher.text.crosslingual import EnglishSentence, english_sentences, english_stems, mostly_english
+from matcher.text.crosslingual import (
+    ENGLISH_AWAY_CUES,
+    ENGLISH_SCOPE_END,
+    EnglishSentence,
+    english_sentence,
+    english_stems,
+    mostly_english,
+)
 from matcher.text.normalize import fold, normalize, strip_diacritics
 from matcher.text.quantities import Quantity, find_quantities_in
 
@@ -136,7 +150,8 @@ _CUE_BLOCKERS_BEFORE = {"cho": frozenset({"hai"})}
 #: A trigger followed by this word is negated ("formaldehyde-free", "CFC-free").
 _FREE_SUFFIX = "free"
 _CUE_SCOPE_END = {"bằng", "sang", "thành"}  # accented: "thép thanh" (bars) does not end a scope
-_CUE_SCOPE_END_FOLDED = {fold(w) for w in _CUE_SCOPE_END}
+# Typed without diacritics, English text included: "replace the kiln with ..." ends there too.
+_CUE_SCOPE_END_FOLDED = {fold(w) for w in _CUE_SCOPE_END} | set(ENGLISH_SCOPE_END)
 _CUE_WINDOW = 12
 #: A threshold rule names a plant or furnace: its trigger must be read in a production sense,
 #: i.e. its sentence says what is made or how much (a production word, possibly inside the trigger
@@ -359,7 +374,7 @@ def _cue_table(index: PhraseIndex) -> dict[int, _Cue]:
                 closer,
             )
 
-    for phrase in (*_AWAY_CUES, *_TARGET_CUES):
+    for phrase in (*_AWAY_CUES, *ENGLISH_AWAY_CUES, *_TARGET_CUES):
         add(phrase, _CUE_WINDOW)
     for phrase in _NEGATION_CUES:
         add(phrase, 1)
@@ -393,7 +408,7 @@ class _Compiled:
     labels: tuple[frozenset[int], ...]  # per condition
     review: frozenset[int]  # modern forms the roadmap asks for: "yes" becomes "review"
     english: tuple[tuple[str, frozenset[str]], ...] = ()  # (phrase, its stems) for English texts
-    english_exclude: tuple[frozenset[str], ...] = ()
+    english_exclude: tuple[tuple[str, ...], ...] = ()  # stems, matched in a row
 
 
 def _triggered(doc: _Doc, cm: _CompiledMatch, honour_cues: bool = True) -> tuple[list[int], list[str], bool]:
@@ -436,6 +451,14 @@ def _matched_in(doc: _Doc, cm: _CompiledMatch, sentences: list[int]) -> list[str
         if not o.vetoed and doc.sentence_of(o) in keep
     ]
     return list(dict.fromkeys(span for _, span in sorted(spans)))
+
+
+def _english_sentences(doc: _Doc) -> list[EnglishSentence]:
+    """The doc's sentences (as the engine split them) read as English, stemmed."""
+    by_sentence: dict[int, list[str]] = defaultdict(list)
+    for word, sentence in zip(doc.words, doc.sentence, strict=True):
+        by_sentence[sentence].append(word)
+    return [english_sentence(words) for _, words in sorted(by_sentence.items())]
 
 
 def _rule_hit(rec: RestrictedRule | PriorityRule | PrioritySector, **found: Any) -> RuleHit:
@@ -490,6 +513,7 @@ class RuleEngine:
         self._priority_sector_ids = {s for r in rulebook.priority_sectors for s in r.sectors}
         self._rule_vectors: np.ndarray | None = None
         self._gloss_vectors: np.ndarray | None = None
+        self._gloss_lock = threading.Lock()
         self._sector_vectors: np.ndarray | None = None
 
     # ---- public API
@@ -497,21 +521,27 @@ class RuleEngine:
         """The verdict for one technology text."""
         return self.check_batch([text])[0]
 
-    def check_batch(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> list[Verdict]:
+    def check_batch(
+        self,
+        texts: Sequence[str],
+        vectors: np.ndarray | None = None,
+        english: Sequence[bool] | None = None,
+    ) -> list[Verdict]:
         """Verdicts for many texts; the embedder (if any) is called once for the whole batch.
 
         `vectors` are the texts' query embeddings when the caller already has them (the matcher
-        embeds every need once and shares the vector with the rules).
+        embeds every need once and shares the vector with the rules). `english` says which texts
+        are written in English, when the caller has decided it (the matcher has); otherwise
+        `mostly_english` decides. English texts are compared with the items' English glosses
+        instead of their Vietnamese texts; the items' English phrases are tried on any text typed
+        without diacritics ("Battery recycling plant" has no English function word to tell).
         """
         docs = [self._index.read(t, self._cues) for t in texts]
         queries = vectors if vectors is not None and self.embedder is not None else self._embed_queries(texts)
+        flags = list(english) if english is not None else [mostly_english(t) for t in texts]
         return [
-            self._verdict(
-                doc,
-                None if queries is None else queries[i],
-                english_sentences(text) if mostly_english(text) else None,
-            )
-            for i, (doc, text) in enumerate(zip(docs, texts, strict=True))
+            self._verdict(doc, None if queries is None else queries[i], flags[i])
+            for i, doc in enumerate(docs)
         ]
 
     def need_warnings(self, need_text: str, vector: np.ndarray | None = None) -> list[NeedWarning]:
@@ -548,9 +578,9 @@ class RuleEngine:
             alternatives=self._index.add_all(rule.alternatives),
             labels=tuple(self._index.add_all(c.labels) for c in conds),
             review=self._index.add_all(rule.match.review),
-            english=tuple((p, frozenset(english_stems(p))) for p in rule.match.english if english_stems(p)),
+            english=tuple((p, frozenset(stems)) for p in rule.match.english if (stems := english_stems(p))),
             english_exclude=tuple(
-                frozenset(english_stems(p)) for p in rule.match.english_exclude if english_stems(p)
+                stems for p in rule.match.english_exclude if (stems := tuple(english_stems(p)))
             ),
         )
 
@@ -568,22 +598,21 @@ class RuleEngine:
         return out
 
     # ---- verdicts
-    def _verdict(
-        self, doc: _Doc, query: np.ndarray | None, english: list[EnglishSentence] | None = None
-    ) -> Verdict:
-        """`english`: the text's sentences when it is written in English (None otherwise)."""
+    def _verdict(self, doc: _Doc, query: np.ndarray | None, english: bool = False) -> Verdict:
+        """`english`: the text is written in English (its semantic channel uses the glosses)."""
         hits: list[RuleHit] = []
         quiet: set[str] = set()  # rules the phrases saw and decided against: no semantic second guess
+        sentences = _english_sentences(doc) if english or not doc.diacritics else None
         for comp in self._restricted:
             hit, seen = self._restricted_hit(doc, comp)
-            if hit is None and not seen and english is not None:
-                hit, seen = self._english_hit(english, comp)
+            if hit is None and not seen and sentences:
+                hit, seen = self._english_hit(sentences, comp)
             if hit is not None:
                 hits.append(hit)
             if seen:
                 quiet.add(comp.rule.id)
         if query is not None:
-            hits.extend(self._semantic_hits(query, quiet, english is not None))
+            hits.extend(self._semantic_hits(query, quiet, english))
         labels = [h.verdict for h in hits]
         restricted: RestrictedLabel = "yes" if "yes" in labels else "review" if "review" in labels else "no"
         return Verdict(
@@ -600,12 +629,14 @@ class RuleEngine:
         Returns the hit and whether the phrases saw the rule (a vetoed look-alike silences the
         semantic channel too, as in Vietnamese).
         """
+        vetoed = False
         for sentence in sentences:
             for phrase, stems in comp.english:
                 if not stems <= sentence.words:
                     continue
-                if any(ex <= sentence.words for ex in comp.english_exclude) or not stems <= sentence.asked:
-                    return None, True  # a look-alike, or named as what the need moves away from
+                if any(sentence.contains(ex) for ex in comp.english_exclude) or not stems <= sentence.asked:
+                    vetoed = True  # a look-alike here, or named as what the need moves away from
+                    continue
                 rule = comp.rule
                 return (
                     _rule_hit(
@@ -618,7 +649,7 @@ class RuleEngine:
                     ),
                     True,
                 )
-        return None, False
+        return None, vetoed
 
     def _restricted_hit(self, doc: _Doc, comp: _Compiled) -> tuple[RuleHit | None, bool]:
         """The hit of one restricted rule (None if it does not apply) and whether phrases saw it."""
@@ -796,23 +827,28 @@ class RuleEngine:
         return self._rule_vectors
 
     def _gloss_matrix(self) -> np.ndarray:
-        """The rules' English glosses embedded as queries (zero rows for rules without one).
+        """The items' English glosses embedded as queries (a zero row where an item has none).
 
-        Not stored with the index: 49 short texts, embedded once per process on the first
-        English need.
+        Not stored with the index (49 short texts); `warm_up` embeds them before a service's
+        first request, under a lock so that two first English needs do not both embed them.
         """
-        if self._gloss_vectors is None:
-            assert self.embedder is not None
-            glosses = [c.rule.gloss_en or "" for c in self._restricted]
-            present = [i for i, g in enumerate(glosses) if g.strip()]
-            if not present:  # no glosses: no English channel (zero cosines never pass a threshold)
-                self._gloss_vectors = np.zeros((len(glosses), self._rule_matrix().shape[1]), dtype=np.float32)
-                return self._gloss_vectors
-            vectors = np.asarray(self.embedder.embed_queries([glosses[i] for i in present]), dtype=np.float32)
-            matrix = np.zeros((len(glosses), vectors.shape[1]), dtype=np.float32)
-            matrix[present] = vectors
-            self._gloss_vectors = matrix
+        with self._gloss_lock:
+            if self._gloss_vectors is None:
+                assert self.embedder is not None
+                glosses = [c.rule.gloss_en.strip() for c in self._restricted]
+                present = [i for i, g in enumerate(glosses) if g]
+                matrix = np.zeros((len(glosses), self.embedder.dim), dtype=np.float32)
+                if present:
+                    matrix[present] = self.embedder.embed_queries([glosses[i] for i in present])
+                self._gloss_vectors = matrix
         return self._gloss_vectors
+
+    def warm_up(self) -> None:
+        """Embed what the semantic channel needs now rather than on a first request."""
+        if self.embedder is not None:
+            self._rule_matrix()
+            self._sector_matrix()
+            self._gloss_matrix()
 
     def _sector_matrix(self) -> np.ndarray:
         if self._sector_vectors is None:

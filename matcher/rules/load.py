@@ -113,4 +113,15 @@ def load_rulebook(rules_dir: Path | str | None = None) -> RuleBook:
     _check_ids(book)
     _check_sectors(book)
     _check_links(book)
+    _check_english(book)
     return book
+
+
+def _check_english(book: RuleBook) -> None:
+    """English phrases are read on restricted items only: elsewhere they would be ignored silently."""
+    others = [*book.priority_flat(), *book.priority_sectors, *book.roadmap]
+    stray = [r.id for r in others if r.match.english or r.match.english_exclude]
+    if stray:
+        raise RulesError(
+            f"`english`/`english_exclude` chỉ dùng cho mục hạn chế (restricted.yaml); hãy bỏ ở: {', '.join(stray)}"
+        )

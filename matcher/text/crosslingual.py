@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,21 +27,44 @@ import snowballstemmer
 import yaml
 
 from matcher.errors import TechmatchError
+from matcher.text.normalize import lower, normalize
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_vi.yaml"
 _WORD = re.compile(r"[a-z0-9]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
-# English function words that are never a Vietnamese syllable, with or without marks.
+# English function words that are never a Vietnamese syllable, with or without marks: what
+# `mostly_english` counts.
 _ENGLISH_ONLY = frozenset(
     "and the with for our we is are was were from this that these which would should could will "
     "of their your you they have has been need needs want wants looking about into than".split()
 )
+#: Every English function word a need may contain, including those that are also folded
+#: Vietnamese syllables ("so", "can", "to", "an"): never a reason a result matched.
+ENGLISH_FUNCTION_WORDS = _ENGLISH_ONLY | frozenset(
+    "so can to do in on an as at by or is it be no up us out not but all new now more use too very "
+    "them its also then".split()
+)
 
 
-_SENTENCE_SPLIT = re.compile(r"[.;:!?\n]+")
-# Stems after which the rest of an English sentence names what the need moves away from
-# ("... instead of grit blasting", "... without mercury", "replace our clay kiln").
-_CUT_CUES = frozenset({"instead", "rather", "replac", "without", "altern", "avoid"})
+#: English phrases after which a sentence names what the need moves away from ("... instead of
+#: grit blasting", "without mercury", "replace our clay kiln"); the rule engine's cue table holds
+#: them too, so Vietnamese loanword triggers in English text ("coal power plant") honour them.
+ENGLISH_AWAY_CUES = (
+    "instead of",
+    "rather than",
+    "without",
+    "replace",
+    "replaces",
+    "replacing",
+    "replaced",
+    "replacement of",
+    "avoid",
+    "avoiding",
+    "alternative to",
+    "alternatives to",
+)
+#: Words after which what follows is wanted again ("replace our boiler with a heat pump").
+ENGLISH_SCOPE_END = ("with", "by")
 
 
 _local = threading.local()
@@ -57,42 +79,58 @@ def _english_stemmer() -> Any:
     return stemmer
 
 
+def stem_words(words: Sequence[str]) -> list[str]:
+    """Snowball stems of lower-case English words ("incinerators" -> "inciner")."""
+    return _english_stemmer().stemWords(list(words))
+
+
 def english_stems(text: str) -> list[str]:
-    """Lower-cased, Snowball-stemmed English words ("Incinerators" -> "inciner")."""
-    return _english_stemmer().stemWords(_WORD.findall(text.lower()))
+    """Lower-cased, Snowball-stemmed English words of a text."""
+    return stem_words(_WORD.findall(text.lower()))
+
+
+_CUT_STEMS = frozenset(stem_words([cue.split()[0] for cue in ENGLISH_AWAY_CUES]))
+_END_STEMS = frozenset(stem_words(ENGLISH_SCOPE_END))
 
 
 @dataclass(frozen=True)
 class EnglishSentence:
-    """One sentence of an English text, stemmed: all of it, and the part that is asked for."""
+    """One sentence of an English text, stemmed: all its words in order, and those asked for."""
 
-    words: frozenset[str]
+    stems: tuple[str, ...]
     asked: frozenset[str]
 
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(self.stems)
 
-def english_sentences(text: str) -> list[EnglishSentence]:
-    """Sentences of an English need, with the words it asks for apart from those it rejects.
+    def contains(self, phrase: tuple[str, ...]) -> bool:
+        """Whether the stems of `phrase` occur here in a row (for exclusions: "medical waste")."""
+        n = len(phrase)
+        return any(self.stems[i : i + n] == phrase for i in range(len(self.stems) - n + 1))
 
-    `asked` stops at the first cue ("instead of", "without", "replace", ...) and drops the word
-    before "free" ("mercury-free"): a restricted technology named there is what the need moves
-    away from, as the Vietnamese rules' negation cues do for "thay vì", "không dùng".
+
+def english_sentence(words: Sequence[str]) -> EnglishSentence:
+    """One sentence's lower-case words -> its stems, and the stems it asks for.
+
+    A cue ("instead of", "without", "replace", ...) starts a span of what the need moves away
+    from, which "with"/"by" end; "-free" negates the word before it ("mercury-free"). This is the
+    English counterpart of the rule engine's cue scopes ("thay vì", "không dùng").
     """
-    out = []
-    for sentence in _SENTENCE_SPLIT.split(text):
-        stems = english_stems(sentence)
-        if not stems:
-            continue
-        asked: list[str] = []
-        for stem in stems:
-            if stem in _CUT_CUES:
-                break
-            if stem == "free":
-                if asked:
-                    asked.pop()
-                continue
+    stems = stem_words(words)
+    asked: list[str] = []
+    rejecting = False
+    for stem in stems:
+        if stem in _CUT_STEMS:
+            rejecting = True
+        elif stem in _END_STEMS:
+            rejecting = False
+        elif stem == "free":
+            if asked:
+                asked.pop()
+        elif not rejecting:
             asked.append(stem)
-        out.append(EnglishSentence(frozenset(stems), frozenset(asked)))
-    return out
+    return EnglishSentence(tuple(stems), frozenset(asked))
 
 
 def mostly_english(text: str) -> bool:
@@ -154,9 +192,9 @@ class Glossary:
                 raise GlossaryError(
                     f"Bảng thuật ngữ: {vietnamese!r} cần một danh sách cụm từ tiếng Anh, ví dụ [wastewater]."
                 )
-            vi = unicodedata.normalize("NFC", vietnamese.strip())
+            vi = normalize(vietnamese)  # one tone-mark placement, as the catalog's text gets
             for phrase in english_phrases:
-                key = self._stems(str(phrase))
+                key = tuple(english_stems(str(phrase)))
                 if not key:
                     raise GlossaryError(
                         f"Bảng thuật ngữ: {vietnamese!r} có cụm từ tiếng Anh rỗng: {phrase!r}."
@@ -181,12 +219,6 @@ class Glossary:
             )
         return cls(data)
 
-    def __len__(self) -> int:
-        return len(self._phrases)
-
-    def _stems(self, text: str) -> tuple[str, ...]:
-        return tuple(english_stems(text))
-
     def matches(self, text: str) -> list[TermMatch]:
         """Glossary phrases found in `text`, left to right, longest first, each phrase once."""
         words = _WORD.findall(text.lower())
@@ -207,10 +239,6 @@ class Glossary:
             else:
                 i += 1
         return found
-
-    def translate(self, text: str) -> list[str]:
-        """The Vietnamese terms for `text`, in order of appearance, each once."""
-        return list(dict.fromkeys(vi for m in self.matches(text) for vi in m.vietnamese))
 
 
 @dataclass(frozen=True)
@@ -236,10 +264,10 @@ def glossary_coverage(entry_texts: Iterable[str], glossary: Glossary) -> Glossar
     """
     from matcher.text.segment import compounds  # underthesea: heavy, only when asked
 
-    known = [f" {unicodedata.normalize('NFC', t).lower()} " for t in glossary.vietnamese_terms]
+    known = [f" {lower(t)} " for t in glossary.vietnamese_terms]
     counts: Counter[str] = Counter()
     for text in entry_texts:
-        counts.update({c.replace("_", " ") for c in compounds(unicodedata.normalize("NFC", text))})
+        counts.update({c.replace("_", " ") for c in compounds(normalize(text))})
     uncovered = [
         (term, n)
         for term, n in counts.most_common()
@@ -252,8 +280,3 @@ def glossary_coverage(entry_texts: Iterable[str], glossary: Glossary) -> Glossar
 def load_glossary(path: Path | None = None) -> Glossary:
     """The glossary at `path` (None: the shipped one), loaded once per process."""
     return Glossary.load(path or GLOSSARY_PATH)
-
-
-def default_glossary() -> Glossary:
-    """The shipped glossary."""
-    return load_glossary(None)

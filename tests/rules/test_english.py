@@ -26,12 +26,15 @@ def semantic_engine(embedder) -> RuleEngine:
     return RuleEngine(load_rulebook(), embedder=embedder)
 
 
+MISSED = ["Investor plans a coal power station of 600 MW near the port"]  # no phrase, gloss 0.87
+
+
 def test_english_phrases_flag_restricted_needs_without_the_model(phrase_engine: RuleEngine) -> None:
     cases = load_cases(CASES)
     report = evaluate_cases(phrase_engine, cases)
-    assert report.flagged.fp == 0 and report.flagged.recall >= 0.95  # measured: 19/20, 0 false
+    assert [f.text for f in report.failures] == MISSED  # 39/40: the right label and the right item
     held_out = evaluate_cases(phrase_engine, [c for c in cases if "heldout" in c.tags])
-    assert held_out.flagged.fp == 0 and held_out.flagged.recall >= 0.9  # measured: 9/10
+    assert held_out.flagged.fp == 0 and (held_out.flagged.tp, held_out.flagged.fn) == (9, 1)
 
 
 def test_english_phrase_hit_is_a_review_that_says_why(phrase_engine: RuleEngine) -> None:
@@ -55,27 +58,77 @@ def test_english_look_alikes_stay_clear(phrase_engine: RuleEngine, text: str) ->
     assert phrase_engine.check(text).restricted == "no"
 
 
-def test_vietnamese_text_never_uses_the_english_phrases(phrase_engine: RuleEngine) -> None:
-    assert phrase_engine.check("Tấm lợp fibro xi măng không amiăng").restricted == "no"
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # English cues are in the shared cue table: a Vietnamese loanword trigger honours them
+        ("We want solar panels instead of a coal power plant.", "no"),
+        # a vetoed sentence does not hide a later one, in either order
+        ("Replace the old tannery. We need a new tannery in Thuy Nguyen.", "review"),
+        ("We need a new tannery in Thuy Nguyen. Replace the old tannery.", "review"),
+        # "replace X with Y": Y is wanted
+        ("Replace our boiler with a waste incinerator", "review"),
+        # no English function word to tell the language: typed without diacritics is enough
+        ("Battery recycling plant", "review"),
+        # exclusions are whole phrases ("medical waste"), not words anywhere in the sentence
+        ("We need an incinerator for medical waste", "no"),
+        ("We need asbestos roofing sheets with free delivery", "review"),
+    ],
+)
+def test_english_reading_of_sentences_and_cues(phrase_engine: RuleEngine, text: str, label: str) -> None:
+    assert phrase_engine.check(text).restricted == label
 
 
-def test_with_the_model_every_case_holds(semantic_engine: RuleEngine) -> None:
+def test_english_phrases_outside_restricted_items_are_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from matcher.errors import RulesError
+    from matcher.rules.load import default_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    priority = rules / "priority.yaml"
+    text = priority.read_text(encoding="utf-8")
+    priority.write_text(
+        text.replace(
+            "      synonyms: []", '      english: ["artificial intelligence"]\n      synonyms: []', 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError, match="chỉ dùng cho mục hạn chế"):
+        load_rulebook(rules)
+
+
+def test_accented_vietnamese_text_never_uses_the_english_phrases(phrase_engine: RuleEngine) -> None:
+    # "asbestos" is an English phrase of R-IV1b-06; typed with diacritics the text is Vietnamese.
+    assert phrase_engine.check("Tấm lợp không chứa asbestos cho nhà xưởng").restricted == "no"
+
+
+def test_the_model_changes_no_case(semantic_engine: RuleEngine) -> None:
     report = evaluate_cases(semantic_engine, load_cases(CASES))
-    assert report.flagged.fp == 0 and report.flagged.recall >= 0.95
+    assert [f.text for f in report.failures] == MISSED
     assert report.strict.precision == 1.0  # "yes" only from the Vietnamese phrases (loanwords)
 
 
-def test_gloss_hit_is_a_review_that_cites_the_gloss(semantic_engine: RuleEngine) -> None:
-    text = "We need a workshop to make scented candles for hotels"
-    phrase_hit = next(h for h in semantic_engine.check(text).restricted_rules if h.rule_id == "R-IV1b-04")
-    assert phrase_hit.how == "phrase"  # the phrase saw it: no second, semantic hit for the same item
-    engine = RuleEngine(load_rulebook(), embedder=semantic_engine.embedder, english_threshold=0.5)
-    gloss_hits = [
-        h for h in engine.check("Our company wants to make toys").restricted_rules if h.how == "semantic"
-    ]
-    assert gloss_hits and all(h.verdict == "review" and "tiếng Anh" in h.reason for h in gloss_hits)
-    assert all(h.similarity is not None and h.similarity >= 0.5 for h in gloss_hits)
-    assert DEFAULT_ENGLISH_THRESHOLD == 0.90
+GLOSS_ONLY = "We want to produce paint with mercury to stop barnacles on boats"  # no English phrase of R-15
+
+
+def test_gloss_hit_is_a_review_that_cites_the_gloss(
+    phrase_engine: RuleEngine, semantic_engine: RuleEngine
+) -> None:
+    assert phrase_engine.check(GLOSS_ONLY).restricted == "no"  # the phrases do not see it
+    hit = next(h for h in semantic_engine.check(GLOSS_ONLY).restricted_rules if h.rule_id == "R-IV1b-15")
+    assert (hit.how, hit.verdict) == ("semantic", "review") and "tiếng Anh" in hit.reason
+    assert hit.similarity is not None and DEFAULT_ENGLISH_THRESHOLD <= hit.similarity < 0.93
+    stricter = RuleEngine(load_rulebook(), embedder=semantic_engine.embedder, english_threshold=0.93)
+    assert stricter.check(GLOSS_ONLY).restricted == "no"  # the threshold decides
+
+
+def test_a_phrase_hit_silences_the_gloss_for_its_item(semantic_engine: RuleEngine) -> None:
+    loose = RuleEngine(load_rulebook(), embedder=semantic_engine.embedder, english_threshold=0.5)
+    hits = loose.check("We need a workshop to make scented candles for hotels").restricted_rules
+    assert [h.how for h in hits if h.rule_id == "R-IV1b-04"] == ["phrase"]
+    assert any(h.how == "semantic" for h in hits)  # at 0.5 the other items do come in
 
 
 def test_vietnamese_cases_unchanged_with_the_model(semantic_engine: RuleEngine) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from matcher.text.crosslingual import GLOSSARY_PATH, Glossary, GlossaryError, default_glossary, mostly_english
+from matcher.text.crosslingual import GLOSSARY_PATH, Glossary, GlossaryError, load_glossary, mostly_english
 from matcher.text.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ PLAN_SOURCES = ROOT / "corpora" / "plan16" / "source"
 
 
 def vi(text: str) -> list[str]:
-    return default_glossary().translate(text)
+    return [vi for m in load_glossary().matches(text) for vi in m.vietnamese]
 
 
 def test_stemmed_phrases_match_plurals_and_verb_forms() -> None:
@@ -30,7 +30,7 @@ def test_stemmed_phrases_match_plurals_and_verb_forms() -> None:
 
 
 def test_longest_phrase_wins_over_its_words() -> None:
-    matches = default_glossary().matches("looking for rooftop solar")
+    matches = load_glossary().matches("looking for rooftop solar")
     assert [m.english for m in matches] == ["rooftop solar"]
     assert matches[0].vietnamese == ("điện mặt trời mái nhà",)
 
@@ -63,7 +63,7 @@ def test_every_term_is_catalog_or_plan_vocabulary() -> None:
     missing = [term for term in data if fold(term).lower() not in haystack]
     assert not missing, f"glossary terms absent from catalog and plan: {missing}"
     assert all(unicodedata.is_normalized("NFC", term) for term in data)
-    assert len(default_glossary()) > 500  # English phrases
+    assert sum(len(v) for v in data.values()) > 1400  # English phrases (1,476)
 
 
 def test_duplicate_terms_are_refused(tmp_path: Path) -> None:
@@ -115,11 +115,15 @@ def test_missing_or_undecodable_glossary_is_a_clear_error(tmp_path: Path) -> Non
         Glossary.load(utf16)
 
 
-def test_english_sentences_keep_what_is_asked_apart_from_what_is_rejected() -> None:
-    from matcher.text.crosslingual import english_sentences, english_stems
+def test_english_sentence_keeps_what_is_asked_apart_from_what_is_rejected() -> None:
+    from matcher.text.crosslingual import english_sentence, english_stems
 
-    first, second = english_sentences("We want water jetting instead of grit blasting. Mercury-free paint!")
-    assert set(english_stems("grit blasting")) <= first.words
-    assert not set(english_stems("grit blasting")) & first.asked  # after "instead of"
-    assert "mercuri" in second.words and "mercuri" not in second.asked and "paint" in second.asked
-    assert english_sentences("") == []
+    rejected = english_sentence("we want water jetting instead of grit blasting".split())
+    assert set(english_stems("grit blasting")) <= rejected.words
+    assert not set(english_stems("grit blasting")) & rejected.asked  # after "instead of"
+    swapped = english_sentence("replace our grit blasting with water jetting".split())
+    assert set(english_stems("water jetting")) <= swapped.asked  # "with" ends the rejected span
+    assert "grit" not in swapped.asked
+    free = english_sentence("mercury free paint".split())
+    assert "mercuri" in free.words and "mercuri" not in free.asked and "paint" in free.asked
+    assert free.contains(tuple(english_stems("free paint"))) and not free.contains(("paint", "free"))
