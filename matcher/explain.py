@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcher.results import Explanation, Verdict
-from matcher.text.crosslingual import TermMatch
+from matcher.text.crosslingual import ENGLISH_FUNCTION_WORDS, TermMatch
 from matcher.text.normalize import fold, words
 
 # Function words that match everywhere and explain nothing (folded forms).
@@ -23,19 +23,16 @@ STOPWORDS = frozenset(
 )
 
 
-# English words that are also folded Vietnamese syllables ("so" ~ "số", "can" ~ "cần"): for a need
-# typed in English they are chance matches, not reasons.
-ENGLISH_STOPWORDS = frozenset(
-    "so can to do in on an as at by or is it be no of up us we our out for and the with from that this "
-    "have has not but all new now more need want use too very them they its also into than then".split()
-)
+# For a need typed in English, its function words that meet a folded Vietnamese syllable ("so" ~
+# "số", "can" ~ "cần") are chance matches, not reasons.
+_ENGLISH_SKIP = STOPWORDS | ENGLISH_FUNCTION_WORDS
 
 
 def matched_terms(typed: str, entry_vocab: frozenset[str], *, english: bool = False) -> list[str]:
     """Words of the need (as typed) whose folded form occurs in the entry, in order, once each."""
     seen: set[str] = set()
     out: list[str] = []
-    skip = STOPWORDS | ENGLISH_STOPWORDS if english else STOPWORDS
+    skip = _ENGLISH_SKIP if english else STOPWORDS
     for word in words(typed):
         key = fold(word)
         if len(key) < 2 or key in skip or key in seen:

@@ -17,7 +17,7 @@ from matcher.settings import PROJECT_ROOT
 
 PLAN_TEXT = PROJECT_ROOT / "corpora" / "plan16" / "source" / "ke-hoach-16-KH-UBND-2026.txt"
 DEFAULT_SET = PROJECT_ROOT / "corpora" / "eval" / "needs.yaml"
-GROUPS = ("all", "vi_accented", "vi_unaccented", "english")
+GROUPS = ("all", "vietnamese", "vi_accented", "vi_unaccented", "english")
 out = Console()
 
 
@@ -104,6 +104,12 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"Không dấu so với bản có dấu (hybrid + rules, {int(gap['pairs'])} cặp): "
                 f"{gap['unaccented']:.3f} vs {gap['accented_twins']:.3f} (chênh {gap['gap']:+.3f})"
+            )
+        groups = hr.group_metrics()
+        if groups.get("english") and groups.get("vietnamese"):
+            en, vi = groups["english"]["ndcg@10"], groups["vietnamese"]["ndcg@10"]
+            out.print(
+                f"Tiếng Anh so với tiếng Việt (hybrid + rules, nDCG@10): {en:.3f} vs {vi:.3f} (chênh {vi - en:+.3f})"
             )
         out.print(f"Công nghệ hạn chế trong kết quả mặc định: {len(data['restricted_in_default_results'])}")
         if data["warnings"]:

@@ -1,0 +1,72 @@
+"""The evaluation's arithmetic: metrics by hand, groups, twins, the labelled set's checks."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from matcher.errors import InputError
+from matcher.evaluate import (
+    EvalNeed,
+    SystemReport,
+    SystemSpec,
+    evaluate,
+    load_eval_set,
+    metrics_for,
+    twin_gap,
+)
+from matcher.results import MatchResult
+
+
+def test_metrics_by_hand() -> None:
+    # ranked: a(0) b(3) c(1); ideal: 3, 1
+    m = metrics_for(["a", "b", "c"], {"b": 3, "c": 1})
+    dcg = 7 / math.log2(3) + 1 / math.log2(4)
+    ideal = 7 / math.log2(2) + 1 / math.log2(3)
+    assert m["ndcg@10"] == pytest.approx(dcg / ideal)
+    assert m["recall@10"] == 1.0  # grade >= 2 counts as relevant: only b
+    assert m["mrr@10"] == 0.5 and m["success@1"] == 0.0
+    assert metrics_for(["x"], {"b": 3}) == {"ndcg@10": 0.0, "recall@10": 0.0, "mrr@10": 0.0, "success@1": 0.0}
+
+
+def _need(nid: str, lang: str = "vi", diacritics: bool = True, twin: str | None = None) -> EvalNeed:
+    return EvalNeed(
+        id=nid, split="dev", text=nid, lang=lang, diacritics=diacritics, twin=twin, relevant={"T1": 3}
+    )
+
+
+def test_groups_twins_and_the_vietnamese_group() -> None:
+    needs = [_need("A"), _need("U", diacritics=False, twin="A"), _need("E", lang="en")]
+    ranked = {"A": ["T1"], "U": ["X", "T1"], "E": ["X", "Y", "T1"]}
+
+    def run(texts, spec):
+        return [MatchResult(need_text=t, normalized_text=t) for t in texts]
+
+    report: SystemReport = evaluate(needs, run, [SystemSpec("s", "hybrid", True, "s")])[0]
+    for o in report.outcomes:  # rankings without building result objects
+        o.metrics = metrics_for(ranked[o.need.id], o.need.relevant)
+    groups = report.group_metrics()
+    ndcg = {g: groups[g]["ndcg@10"] for g in groups}
+    assert ndcg["vi_accented"] == 1.0 and ndcg["english"] == pytest.approx(7 / math.log2(4) / 7)
+    assert ndcg["vietnamese"] == pytest.approx((1.0 + 1 / math.log2(3)) / 2)  # A and U, not E
+    assert groups["all"]["n"] == 3 and groups["vietnamese"]["n"] == 2
+    gap = twin_gap(report)
+    assert gap["pairs"] == 1 and gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))
+
+
+def test_labelled_set_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "needs.yaml"
+    path.write_text(
+        "needs:\n"
+        "  - {id: N1, split: dev, text: a, relevant: {T1: 3}}\n"
+        "  - {id: N2, split: test, text: b, diacritics: false, twin: N1}\n",
+        encoding="utf-8",
+    )
+    assert [n.id for n in load_eval_set(path, "test")] == ["N2"]
+    with pytest.raises(InputError, match="không có trong danh mục"):
+        load_eval_set(path, catalog_ids={"T2"})
+    path.write_text(path.read_text(encoding="utf-8").replace("twin: N1", "twin: N9"), encoding="utf-8")
+    with pytest.raises(InputError, match="N9"):
+        load_eval_set(path)
