@@ -68,6 +68,8 @@ def test_filters_keep_top_k_full(small_matcher: Matcher) -> None:
     assert allowed >= 7
     narrow = small_matcher.with_settings(candidates=10)
     need = "phần mềm quản lý cảng container"
+    unfiltered = narrow.match(need, top_k=20).results
+    assert sum(r.field == field for r in unfiltered) < allowed  # a cut after the search would fall short
     result = narrow.match(need, top_k=allowed, filters=Filters(field=[field]))
     assert len(result.results) == allowed
     assert all(r.field == field for r in result.results)

@@ -212,3 +212,37 @@ def test_shipped_lists_stay_small() -> None:
     data = Path(__file__).resolve().parents[2] / "matcher" / "text" / "data"
     for name in ("vi_syllables.txt", "vi_bigrams.txt"):
         assert (data / name).stat().st_size < 200_000, name
+
+
+class _Stub:
+    """A restorer whose answers are known: `perfect` returns the gold text, else the input."""
+
+    def __init__(self, gold: dict[str, str] | None = None) -> None:
+        self.gold = gold or {}
+
+    def restore(self, text: str) -> str:
+        return self.gold.get(text, text)
+
+
+def test_syllable_accuracy_by_hand() -> None:
+    from matcher.text.diacritics import syllable_accuracy
+
+    # "xe" has no marks, so echoing the unaccented text gets 1 of the 3 syllables right;
+    # the code "PLC" and the number are not scored.
+    assert syllable_accuracy(_Stub(), ["Xe chở rác PLC 200"]) == (pytest.approx(1 / 3), 3)
+    assert syllable_accuracy(_Stub({"Xe cho rac": "Xe chở rác"}), ["Xe chở rác"]) == (1.0, 3)
+
+
+def test_held_out_accuracy_scores_only_the_lines_after_training(monkeypatch) -> None:
+    import matcher.text.diacritics as d
+
+    seen: list[list[str]] = []
+
+    def fake_from_texts(lines):
+        seen.append(list(lines))
+        return _Stub()
+
+    monkeypatch.setattr(d.DiacriticRestorer, "from_texts", staticmethod(fake_from_texts))
+    accuracy, scored = d.held_out_accuracy("Lò đốt rác\nXe chở hàng\nXe chở rác", train_lines=2)
+    assert seen == [["Lò đốt rác", "Xe chở hàng"]]  # trained on the first lines only
+    assert scored == 3 and accuracy == pytest.approx(1 / 3)  # scored on the last line only
