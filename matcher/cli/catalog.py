@@ -18,7 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from matcher.catalog.schema import Technology
 from matcher.catalog.validate import RowIssue
+from matcher.cli.common import handle_errors
 
 app = typer.Typer(
     help="Kiểm tra và thống kê tệp danh mục.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -31,6 +33,10 @@ ColumnsOption = Annotated[
 SheetOption = Annotated[
     str | None, typer.Option("--sheet", help="Tên trang tính (XLSX); mặc định: trang đầu.")
 ]
+CatalogFileArg = Annotated[
+    Path | None, typer.Argument(help="Tệp danh mục; mặc định: danh mục mẫu đi kèm.", show_default=False)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="In JSON.")]
 
 
 def _out() -> Console:
@@ -125,29 +131,33 @@ def _counts_table(title: str, counts: Mapping[str, int], total: int, limit: int 
     return table
 
 
-@app.command("stats")
-def stats(
-    file: Annotated[
-        Path | None, typer.Argument(help="Tệp danh mục; mặc định: danh mục mẫu đi kèm.", show_default=False)
-    ] = None,
-    columns: ColumnsOption = None,
-    sheet: SheetOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
-) -> None:
-    """Thống kê danh mục theo lĩnh vực, ngành, đơn vị và TRL."""
+def _load_or_fail(file: Path | None, columns: str | None, sheet: str | None) -> tuple[Path, list[Technology]]:
+    """The catalog's technologies (the shipped one by default); an unusable file exits 1 or 2."""
     from matcher.catalog.readers import load_catalog
-    from matcher.catalog.stats import catalog_stats
     from matcher.errors import CatalogError
     from matcher.settings import get_settings
 
     file = file or get_settings().default_catalog
     mapping = _check_usage(file, columns)
     try:
-        result = load_catalog(file, columns=mapping, sheet=sheet)
+        return file, load_catalog(file, columns=mapping, sheet=sheet).technologies
     except CatalogError as e:
         _fail(f"{e}\nHãy chạy: matcher catalog validate {file}", 1)
-        return
-    counts = catalog_stats(result.technologies)
+        raise  # _fail exits; this line only tells type checkers so
+
+
+@app.command("stats")
+def stats(
+    file: CatalogFileArg = None,
+    columns: ColumnsOption = None,
+    sheet: SheetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Thống kê danh mục theo lĩnh vực, ngành, đơn vị và TRL."""
+    from matcher.catalog.stats import catalog_stats
+
+    file, technologies = _load_or_fail(file, columns, sheet)
+    counts = catalog_stats(technologies)
     if as_json:
         sys.stdout.write(json.dumps(asdict(counts), ensure_ascii=False, indent=2) + "\n")
         return
@@ -160,42 +170,34 @@ def stats(
 
 
 @app.command("glossary")
+@handle_errors
 def glossary(
-    file: Annotated[
-        Path | None, typer.Argument(help="Tệp danh mục; mặc định: danh mục mẫu đi kèm.", show_default=False)
-    ] = None,
+    file: CatalogFileArg = None,
     columns: ColumnsOption = None,
     sheet: SheetOption = None,
     top: Annotated[int, typer.Option(min=1, help="Số thuật ngữ chưa có bản dịch được in.")] = 40,
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Thuật ngữ của danh mục chưa có trong bảng thuật ngữ Anh-Việt (nhu cầu tiếng Anh không tới được)."""
-    from matcher.catalog.readers import load_catalog
-    from matcher.errors import CatalogError, TechmatchError
     from matcher.settings import get_settings
     from matcher.text.crosslingual import glossary_coverage, load_glossary
 
-    settings = get_settings()
-    file = file or settings.default_catalog
-    mapping = _check_usage(file, columns)
-    try:
-        result = load_catalog(file, columns=mapping, sheet=sheet)
-        terms = load_glossary(settings.glossary_path)
-    except CatalogError as e:
-        _fail(f"{e}\nHãy chạy: matcher catalog validate {file}", 1)
-        return
-    except TechmatchError as e:
-        _fail(str(e), 1)
-        return
-    coverage = glossary_coverage((". ".join([t.name, *t.keywords]) for t in result.technologies), terms)
+    terms = load_glossary(get_settings().glossary_path)  # a broken glossary: one line, exit 1
+    file, technologies = _load_or_fail(file, columns, sheet)
+    coverage = glossary_coverage((". ".join([t.name, *t.keywords]) for t in technologies), terms)
     if as_json:
-        data = {"terms": coverage.terms, "covered": coverage.covered, "uncovered": coverage.uncovered[:top]}
+        data = {
+            "glossary_terms": len(terms.vietnamese_terms),
+            "terms": coverage.terms,
+            "covered": coverage.covered,
+            "uncovered": coverage.uncovered[:top],
+        }
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     out = _out()
     out.print(
         f"[bold]{file}[/]: {coverage.covered}/{coverage.terms} thuật ngữ ({coverage.share:.0%}) trong tên và "
-        "từ khóa công nghệ có bản dịch tiếng Anh."
+        f"từ khóa công nghệ có bản dịch tiếng Anh (bảng thuật ngữ: {len(terms.vietnamese_terms)} thuật ngữ)."
     )
     table = Table("thuật ngữ chưa có bản dịch", "số công nghệ dùng")
     for term, n in coverage.uncovered[:top]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -105,8 +106,14 @@ def index_verify(
     if version is None:
         raise IndexError_(f"Chưa có chỉ mục '{name}' trong {store.root}.")
     manifest = store.read_manifest(name, version)
+    size = sum(p.stat().st_size for p in store.version_dir(name, version).rglob("*") if p.is_file())
+    t0 = time.perf_counter()
     store.verify_files(name, version, manifest, full=True)
-    out.print(f"Chỉ mục '{name}' phiên bản {version}: {len(manifest.files)} tệp, checksum đều đúng.")
+    seconds = time.perf_counter() - t0
+    out.print(
+        f"Chỉ mục '{name}' phiên bản {version}: {len(manifest.files)} tệp, {size / 1e6:.1f} MB, "
+        f"checksum đều đúng ({seconds:.2f} s, {size / 1e9 / max(seconds, 1e-9):.2f} GB/s)."
+    )
 
 
 @index_app.command("activate")
