@@ -138,7 +138,10 @@ class Service:
                 f"Không thể phục vụ phiên bản '{version}': {e} Chỉ mục đang dùng không đổi."
             ) from e
         with self._swap_lock:
-            self.store.activate(self.index_name, version)
+            try:
+                self.store.activate(self.index_name, version)
+            except IndexError_ as e:  # removed meanwhile: the live index stays
+                raise UnusableVersionError(f"Không thể phục vụ phiên bản '{version}': {e}") from e
             self._matcher = fresh
             self.load_error = None
         log.info("index %s now serves version %s", self.index_name, version)

@@ -26,7 +26,6 @@ from matcher.explain import boost_reasons, matched_terms, summarize, translated_
 from matcher.filters import Filters, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.build import catalog_verdicts, rules_checksum
-from matcher.index.dense import auto_ef_search
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
@@ -313,7 +312,7 @@ class Matcher:
         dense_ids: list[int] = []
         dense_scores: dict[int, float] = {}
         if qvec is not None:
-            ef = self.settings.hnsw_ef_search or auto_ef_search(index.size)
+            ef = self.settings.hnsw_ef_search  # None: chosen by catalog size inside the search
             scores, ids = index.dense.search(qvec[None, :], n_cand, allowed, ef_search=ef)
             for s, d in zip(scores[0], ids[0], strict=True):
                 if d >= 0:

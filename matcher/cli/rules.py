@@ -110,41 +110,34 @@ def _check_file(
 
     from matcher.batch.readers import resolve_columns
     from matcher.catalog.tables import iter_table
+    from matcher.fileio import atomic_path
 
     skipped: list[str] = []
     written = 0
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        with closing(iter_table(src)) as stream, tmp.open("w", encoding="utf-8") as f:
-            columns = resolve_columns(stream.headers, [text_col], id_col, None, source=src.name)
-            column = columns.text[0]
-            chunk: list[tuple[str, str]] = []
+    with atomic_path(out) as tmp, closing(iter_table(src)) as stream, tmp.open("w", encoding="utf-8") as f:
+        columns = resolve_columns(stream.headers, [text_col], id_col, None, source=src.name)
+        column = columns.text[0]
+        chunk: list[tuple[str, str]] = []
 
-            def flush() -> None:
-                nonlocal written
-                verdicts = engine.check_batch([text for _, text in chunk])
-                for (row_id, _), verdict in zip(chunk, verdicts, strict=True):
-                    f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
-                written += len(chunk)
-                chunk.clear()
+        def flush() -> None:
+            nonlocal written
+            verdicts = engine.check_batch([text for _, text in chunk])
+            for (row_id, _), verdict in zip(chunk, verdicts, strict=True):
+                f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
+            written += len(chunk)
+            chunk.clear()
 
-            for row in stream:
-                text = row.cells.get(column, "").strip()
-                row_id = (row.cells.get(columns.id, "").strip() if id_col and columns.id else "") or str(
-                    row.line
-                )
-                if not text:
-                    skipped.append(f"dòng {row.line}: cột «{column}» trống, bỏ qua")
-                    continue
-                chunk.append((row_id, text))
-                if len(chunk) >= CHECK_CHUNK:
-                    flush()
-            if chunk:
+        for row in stream:
+            text = row.cells.get(column, "").strip()
+            row_id = (row.cells.get(columns.id, "").strip() if id_col and columns.id else "") or str(row.line)
+            if not text:
+                skipped.append(f"dòng {row.line}: cột «{column}» trống, bỏ qua")
+                continue
+            chunk.append((row_id, text))
+            if len(chunk) >= CHECK_CHUNK:
                 flush()
-        tmp.replace(out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        if chunk:
+            flush()
     return written, skipped
 
 

@@ -16,7 +16,6 @@ import numpy as np
 DenseKind = Literal["flat", "hnsw"]
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128  # search breadth when none is given; the matcher passes auto_ef_search(n)
 
 
 def auto_ef_search(n: int) -> int:
@@ -73,16 +72,17 @@ class DenseIndex:
         k: int,
         allowed: np.ndarray | None = None,
         *,
-        ef_search: int = HNSW_EF_SEARCH,
+        ef_search: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) per query among the allowed ids (boolean mask over the catalog).
 
-        `ef_search` is HNSW's candidate-list length (ignored by exact search). It never goes
-        below k: a graph walk that keeps fewer than k candidates cannot return k good ones.
+        `ef_search` is HNSW's candidate-list length (ignored by exact search); None chooses it by
+        catalog size (`auto_ef_search`), the one policy for every caller. It never goes below k:
+        a graph walk that keeps fewer than k candidates cannot return k good ones.
         """
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         k = max(1, min(k, self.size))
-        ef = max(int(ef_search), k)
+        ef = max(int(ef_search or auto_ef_search(self.size)), k)
         params = None
         if allowed is not None and bool(np.all(allowed)):
             allowed = None  # nothing filtered out: a selector would only slow the search down

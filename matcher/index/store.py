@@ -154,14 +154,14 @@ class IndexStore:
         """Refuse an index whose files were changed or lost since it was built.
 
         Presence and size are always checked. The sha256 of every file is checked when `full`,
-        or (`full=None`) when the index is small enough that hashing costs little: a million-entry
-        index holds ~5 GB, ~4 s of sha256 (1.3 GB/s here) on every load and catalog swap, while a
-        truncated or missing file, the usual damage, already shows in its size. `matcher index verify` always
-        hashes. Indexes built before sizes were recorded are always hashed.
+        or (`full=None`) when the index is small enough that hashing costs little: hashing time
+        grows with the index and would be paid on every load and catalog swap, while a truncated
+        or missing file, the usual damage, already shows in its size. `matcher index verify`
+        always hashes; a file without a recorded size (an index built before sizes) always is.
         """
         vdir = self.version_dir(name, version)
         if full is None:
-            full = not manifest.sizes or sum(manifest.sizes.values()) <= FULL_VERIFY_MAX_BYTES
+            full = sum(manifest.sizes.values()) <= FULL_VERIFY_MAX_BYTES
         for rel, digest in manifest.files.items():
             path = vdir / rel
             if not path.is_file():
@@ -174,7 +174,7 @@ class IndexStore:
                     f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi (sai kích thước). "
                     f"Hãy xây lại: matcher index build --name {name}"
                 )
-            if full and sha256_file(path) != digest:
+            if (full or expected_size is None) and sha256_file(path) != digest:
                 raise IndexError_(
                     f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi (sai checksum). "
                     f"Hãy xây lại: matcher index build --name {name}"

@@ -94,7 +94,8 @@ def test_check_file_reads_cp1258_reports_blank_rows_and_keeps_old_output(tmp_pat
         app, ["check", "--input", str(src), "--text-column", "khong co", "--output", str(out)]
     )
     assert result.exit_code == 2
-    assert out.read_bytes() == before and not list(tmp_path.glob("*.tmp"))
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["khao_sat.csv", "o.jsonl"]  # no temporary left
 
 
 def test_list_filters_by_kind():
