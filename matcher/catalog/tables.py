@@ -524,6 +524,22 @@ def _flatten(obj: dict[str, Any]) -> dict[str, str]:
     return cells
 
 
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(cells: dict[str, str], line: int, path: Path) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); Python decodes it to a lone surrogate that
+    no UTF-8 writer (checkpoint, index, export) can store, so refuse the file here, naming the cell,
+    rather than crash halfway through a run or drop the character silently."""
+    for key, value in cells.items():
+        if _SURROGATE_RE.search(key) or _SURROGATE_RE.search(value):
+            shown = _SURROGATE_RE.sub("\ufffd", key)
+            raise CatalogError(
+                f"Tệp {path}, dòng {line}, cột '{shown[:64]}': có ký tự Unicode không hợp lệ (nửa cặp "
+                "surrogate, ví dụ \\ud800 trong JSON). Hãy sửa ô đó hoặc xuất lại tệp ở dạng UTF-8 chuẩn."
+            )
+
+
 def _open_json(path: Path, lines: bool) -> TableStream:
     decoded = decode_bytes(path.read_bytes(), source=str(path))
     text = decoded.text
@@ -538,6 +554,8 @@ def _open_json(path: Path, lines: bool) -> TableStream:
                 f'Tệp {path}, dòng {line}: mỗi phần tử phải là một đối tượng {{"tên cột": giá trị}}.'
             )
     flat = [(line, _flatten(item)) for line, item in items]
+    for line, cells in flat:
+        _refuse_lone_surrogates(cells, line, path)
     headers = list(dict.fromkeys(k for _, cells in flat for k in cells))
     fix, legacy = legacy_fixer(" ".join(v for _, cells in flat[:200] for v in cells.values()))
     encoding = f"{decoded.encoding}+{legacy}" if legacy else decoded.encoding

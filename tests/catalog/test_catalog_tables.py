@@ -204,6 +204,17 @@ def test_json_wrong_shape(tmp_path: Path) -> None:
         read_table(tmp_path / "t.json")
 
 
+@pytest.mark.parametrize("name", ["s.jsonl", "s.json"])
+def test_json_lone_surrogate_is_refused_with_its_line_and_column(tmp_path: Path, name: str) -> None:
+    # "\\ud800" is valid JSON syntax but half a UTF-16 pair: no UTF-8 writer downstream can store it.
+    body = '{"Nhu cầu": "xử lý nước thải"}\n{"Nhu cầu": "nuoi tom \\ud800 sach"}\n'
+    if name.endswith(".json"):
+        body = "[" + body.replace("}\n{", "},\n{").rstrip() + "]"
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"dòng 2, cột 'Nhu cầu': .*nửa cặp surrogate"):
+        read_table(tmp_path / name)
+
+
 def test_docx_without_tables(tmp_path: Path) -> None:
     import docx
 
