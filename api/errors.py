@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.jobs import JobConflict
+from api.jobs import JobConflict, QueueFull
 from matcher.errors import CatalogError, IndexError_, InputError, ModelError, RulesError, TechmatchError
 
 log = logging.getLogger("techmatch.api")
@@ -49,6 +49,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (JobConflict, 409),
     (UnusableVersionError, 409),
     (TooLargeError, 413),
+    (QueueFull, 429),
     (NotReadyError, 503),
     (InputError, 422),
     (CatalogError, 422),
@@ -69,6 +70,8 @@ def error_response(request: Request, status: int, detail: str, **extra: Any) -> 
     headers = {REQUEST_ID_HEADER: rid}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 429:  # a full job queue drains in minutes
+        headers["Retry-After"] = "60"
     return JSONResponse(body, status_code=status, headers=headers)
 
 

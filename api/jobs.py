@@ -6,7 +6,10 @@ releases the GIL, so threads are enough and avoid re-loading the model in anothe
 Each job's status is also written to `<root>/<job id>/job.json` at every change of state, so a
 restarted service still lists finished jobs and serves their result files; a job that was
 queued or running when the service stopped is reported as failed, with a message that says to
-submit it again (its thread died with the process). Beyond `KEEP_JOBS` jobs, finished jobs
+submit it again (its thread died with the process), unless it was submitted with a `request`:
+such a job (a survey batch, whose runner checkpoints every chunk) is queued again as it was and
+`resume` restarts it once the service can run it, so it goes on from its last saved row. Files a
+job reads (the uploaded survey) are moved into its folder at submission. Beyond `KEEP_JOBS` jobs, finished jobs
 leave the list together with their folder (result files), oldest finish first, so a service
 that runs for months does not fill its disk; a job finished less than `KEEP_FINISHED` ago always
 stays, so a burst of new submissions cannot delete results someone is about to download.
@@ -14,12 +17,14 @@ stays, so a burst of new submissions cannot delete results someone is about to d
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +38,12 @@ log = logging.getLogger("techmatch.api.jobs")
 KEEP_JOBS = 200
 KEEP_FINISHED = timedelta(hours=24)
 STATUS_FILE = "job.json"
+REQUEST_FILE = "request.json"
 INTERRUPTED = "Dịch vụ đã khởi động lại khi tác vụ này đang chạy nên tác vụ đã dừng; hãy gửi lại yêu cầu."
+RESUMING = (
+    "Dịch vụ đã khởi động lại khi tác vụ này đang chạy; tác vụ sẽ tự chạy tiếp từ dòng đã lưu "
+    "khi dịch vụ sẵn sàng."
+)
 
 
 def _now() -> str:
@@ -59,6 +69,8 @@ class JobContext:
 
 
 JobFn = Callable[[JobContext], dict[str, Any]]
+#: Rebuilds a job's body from the request it was submitted with (see `JobRegistry.resume`).
+JobFactory = Callable[[dict[str, Any]], JobFn]
 
 
 class JobConflict(TechmatchError):
@@ -69,6 +81,10 @@ class JobConflict(TechmatchError):
         self.running = running
 
 
+class QueueFull(TechmatchError):
+    """Too many jobs of a kind are already waiting: the caller should try again later."""
+
+
 class JobRegistry:
     """Submits jobs, tracks their status, keeps the last `KEEP_JOBS` of them."""
 
@@ -77,10 +93,15 @@ class JobRegistry:
         self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="techmatch-job")
+        self._to_resume: list[str] = []  # interrupted jobs with a saved request, oldest first
         self._load_saved()
 
     def _load_saved(self) -> None:
-        """Jobs of earlier runs of the service, oldest first; interrupted ones become failed."""
+        """Jobs of earlier runs of the service, oldest first.
+
+        An interrupted job that saved its request waits, queued, for `resume`; any other
+        interrupted job becomes failed with a message that says to submit it again.
+        """
         saved: list[JobStatus] = []
         for path in self.root.glob(f"*/{STATUS_FILE}"):
             try:
@@ -92,9 +113,13 @@ class JobRegistry:
         with self._lock:
             for job in saved:
                 if job.state in ("queued", "running"):
-                    job = job.model_copy(
-                        update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()}
-                    )
+                    if (self.root / job.id / REQUEST_FILE).is_file():
+                        job = job.model_copy(update={"state": "queued", "message": RESUMING})
+                        self._to_resume.append(job.id)
+                    else:
+                        job = job.model_copy(
+                            update={"state": "failed", "error": INTERRUPTED, "finished_at": _now()}
+                        )
                     interrupted.append(job)
                 self._jobs[job.id] = job
             evicted = self._evict()
@@ -141,11 +166,25 @@ class JobRegistry:
             except OSError as e:  # the job itself must not fail because its status could not be saved
                 log.warning("could not save the status of job %s: %s", job.id, e)
 
-    def submit(self, kind: str, fn: JobFn, message: str = "", *, exclusive: bool = False) -> JobStatus:
-        """Queue a job. With `exclusive`, refuse (JobConflict) while another of its kind is active.
+    def submit(
+        self,
+        kind: str,
+        fn: JobFn,
+        message: str = "",
+        *,
+        exclusive: bool = False,
+        max_queued: int | None = None,
+        files: Mapping[str, Path] | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> JobStatus:
+        """Queue a job. With `exclusive`, refuse (JobConflict) while another of its kind is active;
+        with `max_queued`, refuse (QueueFull) while that many of its kind wait to start.
 
         The check and the registration happen under one lock, so two concurrent uploads cannot
         both pass it (checking `active()` first and submitting later leaves that gap open).
+        `files` ({name in the job's folder: path}) are moved into the job's folder, so they leave
+        with it; `request` (JSON) is saved there, which makes the job resumable after a restart
+        by the factory given to `resume` for its kind.
         """
         job_id = uuid.uuid4().hex[:12]
         status = JobStatus(id=job_id, kind=kind, state="queued", created_at=_now(), message=message)  # type: ignore[arg-type]
@@ -154,14 +193,54 @@ class JobRegistry:
                 running = self._active(kind)
                 if running is not None:
                     raise JobConflict(running)
+            if max_queued is not None:
+                waiting = sum(1 for j in self._jobs.values() if j.kind == kind and j.state == "queued")
+                if waiting >= max_queued:
+                    raise QueueFull(
+                        f"Đang có {waiting} tác vụ {kind} chờ chạy (tối đa {max_queued}). "
+                        "Hãy gửi lại sau ít phút."
+                    )
             self._jobs[job_id] = status
             evicted = self._evict()
         for old in evicted:
             self._remove_files(old)
-        self._save(status)
         workdir = self.root / job_id
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+            for name, source in (files or {}).items():
+                os.replace(source, workdir / name)
+            if request is not None:
+                atomic_write_text(workdir / REQUEST_FILE, json.dumps(request, ensure_ascii=False))
+        except OSError:
+            with self._lock:
+                self._jobs.pop(job_id, None)
+            self._remove_files(job_id)
+            raise
+        self._save(status)
         self._pool.submit(self._run, job_id, fn, workdir)
         return status.model_copy()
+
+    def resume(self, kind: str, factory: JobFactory) -> list[str]:
+        """Queue again the interrupted jobs of `kind` that saved a request; returns their ids.
+
+        Called by the service once it can run them (model and index loaded). A request that can
+        no longer be read fails its job with the reason instead of leaving it queued forever.
+        """
+        with self._lock:
+            ids = [i for i in self._to_resume if i in self._jobs and self._jobs[i].kind == kind]
+            self._to_resume = [i for i in self._to_resume if i not in ids]
+        for job_id in ids:
+            workdir = self.root / job_id
+            try:
+                request = json.loads((workdir / REQUEST_FILE).read_text(encoding="utf-8"))
+                fn = factory(request)
+            except (OSError, ValueError, TypeError, KeyError) as e:
+                log.warning("cannot resume job %s: %s", job_id, e)
+                self._update(job_id, state="failed", error=INTERRUPTED, finished_at=_now())
+                continue
+            log.info("resuming job %s (%s) after a restart", job_id, kind)
+            self._pool.submit(self._run, job_id, fn, workdir)
+        return ids
 
     def get(self, job_id: str) -> JobStatus | None:
         with self._lock:

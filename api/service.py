@@ -59,18 +59,31 @@ class Service:
     def load(self) -> None:
         """Load model and index now (start-up). A failure leaves the service up but not ready,
         so /readyz can say why and an administrator can upload a catalog to fix it."""
-        if self._matcher is not None:
-            self._matcher.warm_up()
-            return
-        try:
-            matcher = Matcher(self.index_name, settings=self.settings, embedder=self._embedder).warm_up()
-        except TechmatchError as e:
-            self.load_error = str(e)
-            log.error("techmatch is not ready: %s", e)
-            return
-        self._embedder = matcher.embedder
-        self._matcher = matcher
-        self.load_error = None
+        if self._matcher is None:
+            try:
+                matcher = Matcher(self.index_name, settings=self.settings, embedder=self._embedder).warm_up()
+            except TechmatchError as e:
+                self.load_error = str(e)
+                log.error("techmatch is not ready: %s", e)
+                return
+            self._embedder = matcher.embedder
+            self._matcher = matcher
+            self.load_error = None
+        self._matcher.warm_up()
+        self.resume_jobs()
+
+    def resume_jobs(self) -> None:
+        """Go on with the survey batches a restart interrupted, now that a Matcher is live.
+
+        Called when the service becomes ready (start-up, or the first index swapped in after a
+        failed start); they resume on the Matcher live at that moment.
+        """
+        from api.survey import survey_job
+
+        matcher = self.current()
+        resumed = self.jobs.resume("survey", lambda request: survey_job(matcher, request))
+        if resumed:
+            log.info("resumed %d interrupted survey job(s): %s", len(resumed), ", ".join(resumed))
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -142,9 +155,12 @@ class Service:
                 self.store.activate(self.index_name, version)
             except IndexError_ as e:  # removed meanwhile: the live index stays
                 raise UnusableVersionError(f"Không thể phục vụ phiên bản '{version}': {e}") from e
+            was_ready = self._matcher is not None
             self._matcher = fresh
             self.load_error = None
         log.info("index %s now serves version %s", self.index_name, version)
+        if not was_ready:
+            self.resume_jobs()
         return self.index_info(fresh)
 
     # ---- catalog upload --------------------------------------------------------------------

@@ -12,16 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.jobs import JobContext
+from api.jobs import JobContext, JobFn
 from matcher.catalog.tables import FORMATS
 from matcher.errors import TechmatchError
 
 if TYPE_CHECKING:
     from api.service import Service
+    from matcher.batch.summary import BatchSummary
     from matcher.matcher import Matcher
 
 SURVEY_SUFFIXES = tuple(s for s, kind in FORMATS.items() if kind != "docx")  # tables, not Word
 CHUNK = 32
+INPUT_STEM = "khao-sat"  # the uploaded survey's name inside its job's folder, plus its suffix
+RESTARTED = "Chỉ mục đã đổi từ lần chạy trước nên tệp khảo sát được so khớp lại từ đầu."
 
 
 def save_survey(service: Service, filename: str, data: bytes, column: str | None) -> tuple[str, Path, str]:
@@ -50,6 +53,34 @@ def save_survey(service: Service, filename: str, data: bytes, column: str | None
     return name, path, needs_column
 
 
+def survey_request(stored: Path, column: str | None, top_k: int, include_restricted: bool) -> dict[str, Any]:
+    """What a survey job needs to run, and to run again after a restart (saved as JSON)."""
+    return {
+        "input": INPUT_STEM + stored.suffix.lower(),
+        "column": column,
+        "top_k": top_k,
+        "include_restricted": include_restricted,
+    }
+
+
+def survey_job(matcher: Matcher, request: dict[str, Any]) -> JobFn:
+    """The job body for a saved survey request: at submission, and to resume after a restart.
+
+    The request is read strictly (a file name only, typed options), since on a resume it comes
+    back from disk.
+    """
+    name = str(request["input"])
+    if Path(name).name != name or not name.startswith(INPUT_STEM):
+        raise ValueError(f"unexpected survey input name {name!r}")
+    column = request["column"]
+    if column is not None and not isinstance(column, str):
+        raise TypeError("column must be a string or null")
+    top_k, include_restricted = int(request["top_k"]), bool(request["include_restricted"])
+    return lambda ctx: run_survey(
+        matcher, ctx.workdir / name, column, ctx, top_k=top_k, include_restricted=include_restricted
+    )
+
+
 def run_survey(
     matcher: Matcher,
     path: Path,
@@ -59,8 +90,13 @@ def run_survey(
     top_k: int,
     include_restricted: bool,
 ) -> dict[str, Any]:
-    """Job body: the library's batch runner (the same code path as `matcher batch`), XLSX + CSV out."""
-    from matcher.batch.checkpoint import checkpoint_dir
+    """Job body: the library's batch runner (the same code path as `matcher batch`), XLSX + CSV out.
+
+    The checkpoint lives in the job's folder, so a job resumed after a restart goes on from its
+    last committed chunk; if the index changed in between, the old rows would not match the new
+    ones, so the survey is matched again from the start and the message says so.
+    """
+    from matcher.batch.checkpoint import ResumeMismatch, checkpoint_dir
     from matcher.batch.runner import run_batch
     from matcher.batch.writers import write_output
 
@@ -68,16 +104,26 @@ def run_survey(
         ctx.progress(done, total or done, f"Đang so khớp {done}/{total if total else '?'} dòng…")
 
     xlsx = ctx.workdir / "ket-qua.xlsx"
-    summary = run_batch(
-        path,
-        xlsx,
-        matcher=matcher,
-        text_columns=[column] if column else None,
-        top_k=top_k,
-        include_restricted=include_restricted,
-        chunk_size=min(CHUNK, matcher.settings.max_batch),
-        progress=progress,
-    )
+
+    def run(restart: bool) -> BatchSummary:
+        return run_batch(
+            path,
+            xlsx,
+            matcher=matcher,
+            text_columns=[column] if column else None,
+            top_k=top_k,
+            include_restricted=include_restricted,
+            chunk_size=min(CHUNK, matcher.settings.max_batch),
+            restart=restart,
+            progress=progress,
+        )
+
+    restarted = False
+    try:
+        summary = run(restart=False)
+    except ResumeMismatch:
+        restarted = True
+        summary = run(restart=True)
     cp = checkpoint_dir(xlsx)
     write_output(cp / "results.jsonl", cp / "skipped.jsonl", summary, ctx.workdir / "ket-qua.csv")
     return {
@@ -86,10 +132,17 @@ def run_survey(
             "skipped": summary.skipped,
             "needs_with_warnings": summary.with_warnings,
             "no_good_match": summary.no_good_match,
+            "resumed_from_row": summary.resumed_from_row,
         },
         "downloads": {fmt: f"/v1/jobs/{ctx.job_id}/result.{fmt}" for fmt in ("xlsx", "csv")},
         "message": (
             f"Đã so khớp {summary.needs} nhu cầu ({summary.with_warnings} có cảnh báo hạn chế, "
             f"{summary.skipped} dòng bỏ qua)."
+            + (f" {RESTARTED}" if restarted else "")
+            + (
+                f" Đã chạy tiếp từ dòng dữ liệu thứ {summary.resumed_from_row + 1} sau khi dịch vụ khởi động lại."
+                if summary.resumed_from_row
+                else ""
+            )
         ),
     }

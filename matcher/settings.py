@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # API.
     admin_token: str | None = None
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Survey batches waiting for a worker: beyond this an upload is refused (429) rather than
+    # queued for hours, each one holding its file on disk.
+    max_queued_surveys: int = Field(default=20, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from api.deps import ServiceDep
 from api.errors import NotFoundError
 from api.routes.admin import read_upload
 from api.schemas import ErrorBody, JobAccepted, JobStatus
-from api.survey import SURVEY_SUFFIXES, run_survey, save_survey
+from api.survey import SURVEY_SUFFIXES, save_survey, survey_job, survey_request
 
 router = APIRouter(prefix="/v1", tags=["surveys"])
 
@@ -21,7 +21,12 @@ router = APIRouter(prefix="/v1", tags=["surveys"])
     "/surveys",
     response_model=JobAccepted,
     status_code=202,
-    responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+    responses={
+        413: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        429: {"model": ErrorBody},
+        503: {"model": ErrorBody},
+    },
     summary="Upload a survey (CSV/XLSX, one need per row) for batch matching",
 )
 def upload_survey(
@@ -34,13 +39,18 @@ def upload_survey(
     matcher = service.current()
     data = read_upload(file, service.settings.max_upload_bytes)
     name, path, needs_column = save_survey(service, file.filename or "", data, column)
-    job = service.jobs.submit(
-        "survey",
-        lambda ctx: run_survey(
-            matcher, path, column, ctx, top_k=top_k, include_restricted=include_restricted
-        ),
-        message=f"Đã nhận tệp {name} (cột nhu cầu: {needs_column}), đang chờ so khớp.",
-    )
+    request = survey_request(path, column, top_k, include_restricted)
+    try:
+        job = service.jobs.submit(
+            "survey",
+            survey_job(matcher, request),
+            message=f"Đã nhận tệp {name} (cột nhu cầu: {needs_column}), đang chờ so khớp.",
+            max_queued=service.settings.max_queued_surveys,
+            files={request["input"]: path},  # the upload leaves with the job's folder
+            request=request,  # resumable after a restart
+        )
+    finally:
+        path.unlink(missing_ok=True)  # moved into the job's folder, or refused: never left behind
     return JobAccepted(job=job, status_url=f"/v1/jobs/{job.id}")
 
 

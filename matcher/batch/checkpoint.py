@@ -39,6 +39,10 @@ SKIPPED = "skipped.jsonl"
 LOCK = "lock"
 
 
+class ResumeMismatch(InputError):
+    """The checkpoint on disk was written for another input, other arguments, or is damaged."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -122,17 +126,17 @@ class Checkpoint:
             try:
                 old = RunManifest.model_validate_json(path.read_text(encoding="utf-8"))
             except ValueError as e:
-                raise InputError(
+                raise ResumeMismatch(
                     f"Tệp trạng thái {path} bị hỏng. Hãy chạy lại với --restart để làm lại từ đầu."
                 ) from e
             if old.input_sha256 != checksum:
-                raise InputError(
+                raise ResumeMismatch(
                     f"Không thể chạy tiếp: tệp đầu vào đã khác với lần chạy trước ({old.input_path}, "
                     f"đã xử lý {old.events_done} dòng). Hãy dùng --output khác, "
                     "hoặc --restart để làm lại từ đầu."
                 )
             if old.args != args:
-                raise InputError(
+                raise ResumeMismatch(
                     f"Không thể chạy tiếp với tham số khác lần trước ({_describe_diff(old.args, args)}). "
                     "Hãy chạy lại với đúng tham số cũ, dùng --output khác, hoặc --restart để làm lại từ đầu."
                 )
@@ -195,12 +199,12 @@ def _truncate(path: Path, size: int) -> None:
     """Cut a JSONL file back to its last committed byte (drops torn lines and uncommitted chunks)."""
     if not path.exists():
         if size:
-            raise InputError(f"Thiếu tệp {path} của lần chạy trước. Hãy chạy lại với --restart.")
+            raise ResumeMismatch(f"Thiếu tệp {path} của lần chạy trước. Hãy chạy lại với --restart.")
         path.touch()
         return
     actual = path.stat().st_size
     if actual < size:
-        raise InputError(
+        raise ResumeMismatch(
             f"Tệp {path} ngắn hơn mức đã ghi nhận ({actual} < {size} byte): trạng thái không nhất quán. "
             "Hãy chạy lại với --restart."
         )

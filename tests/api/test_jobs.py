@@ -154,3 +154,81 @@ def test_an_active_job_is_never_evicted(tmp_path: Path, monkeypatch) -> None:
     release.set()
     assert _wait(registry, slow.id) == "done"
     registry.shutdown()
+
+
+def _interrupted(root: Path, job_id: str, kind: str, request: dict | None) -> None:
+    """What a process that died mid-job leaves on disk: a running status (and maybe its request)."""
+    from api.jobs import REQUEST_FILE
+
+    (root / job_id).mkdir(parents=True)
+    status = {"id": job_id, "kind": kind, "state": "running", "created_at": "2026-01-01T00:00:00.000+00:00"}
+    (root / job_id / STATUS_FILE).write_text(json.dumps(status), encoding="utf-8")
+    if request is not None:
+        (root / job_id / REQUEST_FILE).write_text(json.dumps(request), encoding="utf-8")
+
+
+def test_a_job_with_a_saved_request_waits_then_resumes_after_a_restart(tmp_path: Path) -> None:
+    from api.jobs import RESUMING
+
+    _interrupted(tmp_path, "survey1", "survey", {"rows": 3})
+    _interrupted(tmp_path, "catalog1", "catalog", None)  # no request: cannot be resumed
+    registry = JobRegistry(tmp_path)
+    waiting = registry.get("survey1")
+    assert waiting is not None and waiting.state == "queued" and waiting.message == RESUMING
+    assert json.loads((tmp_path / "survey1" / STATUS_FILE).read_text(encoding="utf-8"))["state"] == "queued"
+    failed = registry.get("catalog1")
+    assert failed is not None and failed.state == "failed" and failed.error == INTERRUPTED
+
+    seen: list[dict] = []
+
+    def factory(request: dict):
+        seen.append(request)
+        return lambda ctx: {"result": {"rows": request["rows"]}}
+
+    assert registry.resume("catalog", factory) == []  # only the kind asked for
+    assert registry.resume("survey", factory) == ["survey1"]
+    assert _wait(registry, "survey1") == "done" and registry.get("survey1").result == {"rows": 3}
+    assert seen == [{"rows": 3}]
+    assert registry.resume("survey", factory) == []  # once only
+    registry.shutdown()
+
+
+def test_a_request_that_cannot_be_read_fails_its_job_instead_of_waiting_forever(tmp_path: Path) -> None:
+    _interrupted(tmp_path, "bad", "survey", {"unexpected": True})
+    registry = JobRegistry(tmp_path)
+    assert registry.resume("survey", lambda request: request["input"]) == ["bad"]  # KeyError
+    job = registry.get("bad")
+    assert job is not None and job.state == "failed" and job.error == INTERRUPTED
+    registry.shutdown()
+
+
+def test_files_move_into_the_job_folder_and_the_request_is_saved(tmp_path: Path) -> None:
+    import threading
+
+    import pytest
+
+    from api.jobs import REQUEST_FILE, QueueFull
+
+    upload = tmp_path / "uploads" / "x.csv"
+    upload.parent.mkdir()
+    upload.write_text("Nhu cầu\nlọc nước\n", encoding="utf-8")
+    gate = threading.Event()
+    registry = JobRegistry(tmp_path / "jobs", workers=1)
+    first = registry.submit(
+        "survey", lambda ctx: gate.wait(5) and {}, files={"khao-sat.csv": upload}, request={"top_k": 5}
+    )
+    assert not upload.exists()
+    assert (tmp_path / "jobs" / first.id / "khao-sat.csv").read_text(encoding="utf-8").startswith("Nhu cầu")
+    saved = json.loads((tmp_path / "jobs" / first.id / REQUEST_FILE).read_text(encoding="utf-8"))
+    assert saved == {"top_k": 5}
+
+    deadline = time.monotonic() + 5
+    while registry.get(first.id).state != "running" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = registry.submit("survey", lambda ctx: {}, max_queued=1)  # the first runs, this one waits
+    with pytest.raises(QueueFull, match="tối đa 1"):
+        registry.submit("survey", lambda ctx: {}, max_queued=1)
+    registry.submit("catalog", lambda ctx: {}, max_queued=1)  # counted per kind
+    gate.set()
+    assert _wait(registry, first.id) == "done" and _wait(registry, second.id) == "done"
+    registry.shutdown()

@@ -96,3 +96,62 @@ def test_too_long_rows_are_skipped_not_fatal(client: TestClient) -> None:
 def test_unknown_survey_job(client: TestClient) -> None:
     assert client.get("/v1/jobs/nope").status_code == 404
     assert client.get("/v1/jobs/nope/result.xlsx").status_code == 404
+
+
+def test_the_upload_lives_in_its_job_folder_only(client: TestClient, data_dir) -> None:
+    res = client.post("/v1/surveys", files={"file": ("ks.csv", SURVEY.encode(), "text/csv")})
+    assert res.status_code == 202, res.text
+    job = finish(client, res.json()["status_url"])
+    assert job["state"] == "done"
+    assert (data_dir / "jobs" / job["id"] / "khao-sat.csv").read_bytes() == SURVEY.encode()
+    assert not list((data_dir / "surveys").glob("*")), "uploads must leave with their job's folder"
+
+
+def test_an_interrupted_survey_goes_on_from_its_checkpoint_after_a_restart(
+    api_settings, small_matcher, tmp_path
+) -> None:
+    import json
+
+    from api.app import create_app
+    from api.jobs import STATUS_FILE
+
+    settings = api_settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(create_app(settings, matcher=small_matcher)) as c:
+        res = c.post("/v1/surveys", files={"file": ("ks.csv", SURVEY.encode(), "text/csv")})
+        job = finish(c, res.json()["status_url"])
+    assert job["state"] == "done" and job["result"]["resumed_from_row"] == 0
+    folder = tmp_path / "jobs" / job["id"]
+    checkpoint = folder / "ket-qua.xlsx.checkpoint"
+
+    def die_after_first_row() -> None:
+        """Leave the folder as a process killed after committing the first chunk of one row."""
+        first_line = (checkpoint / "results.jsonl").read_bytes().split(b"\n")[0] + b"\n"
+        manifest = json.loads((checkpoint / "manifest.json").read_text(encoding="utf-8"))
+        manifest.update(
+            events_done=1, results_bytes=len(first_line), skipped_bytes=0, needs_done=1, skipped_done=0
+        )
+        manifest["complete"] = False
+        (checkpoint / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        status = json.loads((folder / STATUS_FILE).read_text(encoding="utf-8"))
+        status.update(state="running", finished_at=None, result={}, downloads={})
+        (folder / STATUS_FILE).write_text(json.dumps(status), encoding="utf-8")
+        (folder / "ket-qua.xlsx").unlink()
+
+    die_after_first_row()
+    with TestClient(create_app(settings, matcher=small_matcher)) as c:  # the service comes back
+        again = finish(c, f"/v1/jobs/{job['id']}")
+        assert again["state"] == "done", again
+        assert again["result"] == {**job["result"], "resumed_from_row": 1}  # same counts, rows 2-4 only
+        assert "dòng dữ liệu thứ 2" in again["message"]
+        assert c.get(again["downloads"]["xlsx"]).status_code == 200
+
+    # the index changed while it was down: the old rows would not match, so it starts over
+    die_after_first_row()
+    manifest = json.loads((checkpoint / "manifest.json").read_text(encoding="utf-8"))
+    manifest["args"]["index"] = "another-version"
+    (checkpoint / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with TestClient(create_app(settings, matcher=small_matcher)) as c:
+        again = finish(c, f"/v1/jobs/{job['id']}")
+        assert again["state"] == "done", again
+        assert again["result"] == {**job["result"], "resumed_from_row": 0}
+        assert "từ đầu" in again["message"]
