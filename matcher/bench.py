@@ -210,6 +210,59 @@ def _backend_worker(name: str, texts: list[str]) -> dict[str, Any]:
     }
 
 
+def bench_filters(matcher: Any, n: int, rounds: int = 50) -> dict[str, Any]:
+    """A filtered request's mask on an n-entry catalog (the shipped entries repeated, new ids):
+    read from `FilterTables` next to reading every entry, the way filters worked before them.
+
+    The filter is the shipped catalog's most common field and two institutes, so the mask is
+    neither empty nor everything.
+    """
+    from collections import Counter
+
+    from matcher.filters import Filters, FilterTables, filter_mask
+    from matcher.text.normalize import fold
+
+    base, base_verdicts = matcher.technologies, matcher.index.verdicts
+    techs = [base[i % len(base)].model_copy(update={"id": f"S{i}"}) for i in range(n)]
+    verdicts = [base_verdicts[i % len(base)] for i in range(n)]
+    field = Counter(t.field for t in base).most_common(1)[0][0]
+    institutes = [name for name, _ in Counter(t.institute for t in base).most_common(2)]
+    filters = Filters(field=[field], institute=institutes)
+
+    def read_every_entry() -> np.ndarray:
+        mask = np.ones(n, dtype=bool)
+        for column, wanted in (("field", filters.field), ("institute", filters.institute)):
+            keys = {fold(w) for w in wanted}
+            mask &= np.array([fold(str(t.column(column))) in keys for t in techs], dtype=bool)
+        return mask
+
+    t0 = time.perf_counter()
+    expected = read_every_entry()
+    scan_s = time.perf_counter() - t0
+    tables = FilterTables(techs, verdicts)
+    t0 = time.perf_counter()
+    first = filter_mask(filters, tables, matcher.sector_names)
+    build_s = time.perf_counter() - t0
+    later = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        mask = filter_mask(filters, tables, matcher.sector_names)
+        later.append(time.perf_counter() - t0)
+    if (
+        first is None
+        or mask is None
+        or not (np.array_equal(first, expected) and np.array_equal(mask, expected))
+    ):
+        raise RuntimeError("FilterTables gave another mask than reading every entry")
+    return {
+        "n": n,
+        "allowed": int(expected.sum()),
+        "read_every_entry_ms": scan_s * 1000,
+        "first_request_ms": build_s * 1000,
+        "later_request_ms": percentiles(later),
+    }
+
+
 def run_in_subprocess(kind: str, *args: Any) -> dict[str, Any]:
     worker = {"build": _build_worker, "ann": _ann_worker, "backend": _backend_worker}[kind]
     return _in_subprocess(worker, *args)

@@ -6,7 +6,8 @@ an error that lists the valid ones: a typo must not silently return nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,21 +42,86 @@ def _values(tech: Technology, column: str) -> list[str]:
     return [str(value)]
 
 
-def _select(techs: Sequence[Technology], column: str, wanted: Sequence[str], label: str) -> np.ndarray:
-    folded_wanted = {fold(w) for w in wanted if w.strip()}
-    present: dict[str, str] = {}
-    rows = []
-    for tech in techs:
-        vals = {fold(v): v for v in _values(tech, column)}
-        present.update(vals)
-        rows.append(bool(folded_wanted & vals.keys()))
-    unknown = [w for w in wanted if w.strip() and fold(w) not in present]
+@dataclass
+class ValueRows:
+    """One catalog value as written, and the rows that hold it."""
+
+    display: str
+    rows: np.ndarray  # int64 row numbers
+
+
+class FilterTables:
+    """Per-catalog lookup tables behind the filters, each built once, on first use.
+
+    Without them every filtered request folds every catalog value in Python (seconds at a million
+    entries). A table maps each folded value to the rows holding it (row lists, not one boolean
+    mask per value: a column with thousands of distinct institutes would take gigabytes of masks
+    at a million entries), so a filter costs a few numpy assignments. Column tables depend on the
+    catalog only; sector and priority tables on the rule verdicts too, so the owner makes new
+    tables when verdicts change (`LoadedIndex.set_verdicts`).
+    """
+
+    def __init__(self, techs: Sequence[Technology], verdicts: Sequence[Verdict]) -> None:
+        self._techs = techs
+        self._verdicts = verdicts
+        self._columns: dict[str, dict[str, ValueRows]] = {}
+        self._sectors: dict[str, np.ndarray] | None = None
+        self._priority: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self._techs)
+
+    def column(self, column: str) -> dict[str, ValueRows]:
+        """Folded value -> its rows, for one catalog column (empty when no entry has the column)."""
+        table = self._columns.get(column)
+        if table is None:
+            rows: dict[str, list[int]] = {}
+            display: dict[str, str] = {}
+            for i, tech in enumerate(self._techs):
+                for value in _values(tech, column):
+                    key = fold(value)
+                    if key and (not rows.get(key) or rows[key][-1] != i):
+                        rows.setdefault(key, []).append(i)
+                        display.setdefault(key, value)
+            table = {k: ValueRows(display[k], np.asarray(v, dtype=np.int64)) for k, v in rows.items()}
+            self._columns[column] = table  # one dict assignment: safe when two threads race
+        return table
+
+    def sector(self, sector_id: str) -> np.ndarray:
+        """Rows of a plan sector (declared by the entry, else the rules' best guess)."""
+        if self._sectors is None:
+            rows: dict[str, list[int]] = {}
+            for i, (tech, verdict) in enumerate(zip(self._techs, self._verdicts, strict=True)):
+                for sid in technology_sectors(tech, verdict):
+                    rows.setdefault(sid, []).append(i)
+            self._sectors = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
+        return self._sectors.get(sector_id, np.zeros(0, dtype=np.int64))
+
+    def priority(self) -> np.ndarray:
+        """Mask of the entries in a priority group of the plan."""
+        if self._priority is None:
+            self._priority = np.array([v.priority for v in self._verdicts], dtype=bool)
+        return self._priority
+
+
+def _rows_mask(size: int, row_sets: Iterable[np.ndarray]) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    for rows in row_sets:
+        mask[rows] = True
+    return mask
+
+
+def _select(tables: FilterTables, column: str, wanted: Sequence[str], label: str) -> np.ndarray:
+    table = tables.column(column)
+    keys = [fold(w) for w in wanted if w.strip()]
+    unknown = [w for w in wanted if w.strip() and fold(w) not in table]
     if unknown:
-        valid = ", ".join(sorted(set(present.values()))[:40])
+        valid = ", ".join(sorted({v.display for v in table.values()})[:40])
         raise InputError(
             f"Giá trị lọc {label} không có trong danh mục: {', '.join(unknown)}. Giá trị hợp lệ: {valid}"
         )
-    return np.array(rows, dtype=bool)
+    return _rows_mask(tables.size, (table[k].rows for k in keys))
 
 
 def technology_sectors(tech: Technology, verdict: Verdict) -> set[str]:
@@ -70,19 +136,16 @@ def technology_sectors(tech: Technology, verdict: Verdict) -> set[str]:
 
 
 def filter_mask(
-    filters: Filters | None,
-    techs: Sequence[Technology],
-    verdicts: Sequence[Verdict],
-    sector_names: dict[str, str],
+    filters: Filters | None, tables: FilterTables, sector_names: dict[str, str]
 ) -> np.ndarray | None:
     """Boolean mask of the entries the filters allow, or None when nothing is filtered."""
     if filters is None or filters.is_empty():
         return None
-    mask = np.ones(len(techs), dtype=bool)
+    mask = np.ones(tables.size, dtype=bool)
     if filters.field:
-        mask &= _select(techs, "field", filters.field, "lĩnh vực (field)")
+        mask &= _select(tables, "field", filters.field, "lĩnh vực (field)")
     if filters.institute:
-        mask &= _select(techs, "institute", filters.institute, "đơn vị (institute)")
+        mask &= _select(tables, "institute", filters.institute, "đơn vị (institute)")
     if filters.sector:
         by_name = {fold(name): sid for sid, name in sector_names.items()}
         ids = [by_name.get(fold(s), s) for s in filters.sector]
@@ -91,15 +154,11 @@ def filter_mask(
             raise InputError(
                 f"Ngành (sector) không hợp lệ: {', '.join(unknown)}. Giá trị hợp lệ: {', '.join(sector_names)}"
             )
-        wanted = set(ids)
-        mask &= np.array(
-            [bool(wanted & technology_sectors(t, v)) for t, v in zip(techs, verdicts, strict=True)],
-            dtype=bool,
-        )
+        mask &= _rows_mask(tables.size, (tables.sector(i) for i in set(ids)))
     if filters.priority_only:
-        mask &= np.array([v.priority for v in verdicts], dtype=bool)
+        mask &= tables.priority()
     for column, wanted in filters.columns.items():
-        if not any(t.column(column) is not None for t in techs):
+        if not tables.column(column):
             raise InputError(f"Danh mục không có cột '{column}' để lọc.")
-        mask &= _select(techs, column, wanted, f"cột '{column}'")
+        mask &= _select(tables, column, wanted, f"cột '{column}'")
     return mask

@@ -209,7 +209,7 @@ class Matcher:
             if mode in ("hybrid", "dense")
             else None
         )
-        allowed = filter_mask(filters, index.technologies, index.verdicts, self.sector_names)
+        allowed = filter_mask(filters, index.filter_tables, self.sector_names)
         if use_rules and not include_restricted:
             not_restricted = index.not_restricted()
             allowed = not_restricted if allowed is None else allowed & not_restricted

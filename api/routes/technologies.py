@@ -39,7 +39,7 @@ def list_technologies(
     filters = Filters(
         field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only
     )
-    mask = filter_mask(filters, techs, verdicts, matcher.sector_names)
+    mask = filter_mask(filters, matcher.index.filter_tables, matcher.sector_names)
     words = fold(q).split() if q else []
     index = matcher.index
     rows = []

