@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from matcher.results import Explanation, Verdict
 from matcher.text.crosslingual import ENGLISH_FUNCTION_WORDS, TermMatch
-from matcher.text.normalize import fold, words
+from matcher.text.normalize import fold, fold_word, words
 
 # Function words that match everywhere and explain nothing (folded forms).
 STOPWORDS = frozenset(
@@ -34,7 +34,7 @@ def matched_terms(typed: str, entry_vocab: frozenset[str], *, english: bool = Fa
     out: list[str] = []
     skip = _ENGLISH_SKIP if english else STOPWORDS
     for word in words(typed):
-        key = fold(word)
+        key = fold_word(word)
         if len(key) < 2 or key in skip or key in seen:
             continue
         if key in entry_vocab:
@@ -56,7 +56,7 @@ def translated_terms(
         shown = [
             vi
             for vi in match.vietnamese
-            if entry_vocab is None or all(fold(w) in entry_vocab for w in words(vi))
+            if entry_vocab is None or all(fold_word(w) in entry_vocab for w in words(vi))
         ]
         if shown:
             out.append(f"{match.english} → {', '.join(shown)}")

@@ -149,6 +149,13 @@ def fold(text: str) -> str:
     return strip_diacritics(normalize(text).lower())
 
 
+@lru_cache(maxsize=65_536)
+def fold_word(word: str) -> str:
+    """`fold` of one word, cached: explanations fold the same need words for every result shown,
+    and a catalog's vocabulary is small, so this is most of their cost without a cache."""
+    return fold(word)
+
+
 def lower(text: str) -> str:
     """Normalised and lower-cased, diacritics kept."""
     return normalize(text).lower()
