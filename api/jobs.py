@@ -73,11 +73,16 @@ JobFn = Callable[[JobContext], dict[str, Any]]
 JobFactory = Callable[[dict[str, Any]], JobFn]
 
 
-class JobConflict(TechmatchError):
-    """A job of a kind that runs one at a time is already queued or running."""
+#: What a job of each kind is doing, for people (messages are Vietnamese; kinds are API values).
+KIND_DOING = {"catalog": "xây chỉ mục mới", "survey": "so khớp một tệp khảo sát"}
 
-    def __init__(self, running: JobStatus) -> None:
-        super().__init__(f"Đang có một tác vụ {running.kind} chạy (mã {running.id}); hãy chờ nó xong.")
+
+class JobConflict(TechmatchError):
+    """A job of a kind that runs one at a time is already queued or running (HTTP 409)."""
+
+    def __init__(self, running: JobStatus, then: str = "") -> None:
+        doing = KIND_DOING.get(running.kind, f"chạy tác vụ {running.kind}")
+        super().__init__(f"Đang {doing} (tác vụ {running.id}); hãy chờ xong{then}.")
         self.running = running
 
 

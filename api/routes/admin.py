@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
 from api.deps import AdminDep, ServiceDep
 from api.errors import NotFoundError, TooLargeError
+from api.jobs import JobConflict
 from api.schemas import ErrorBody, IndexInfo, IndexVersions, JobAccepted, JobStatus, RollbackRequest
 
 router = APIRouter(
@@ -46,8 +47,8 @@ def upload_catalog(
     file: Annotated[UploadFile, File(description="CSV, XLSX, JSON or DOCX catalog")], service: ServiceDep
 ) -> JobAccepted:
     running = service.jobs.active("catalog")
-    if running is not None:
-        raise HTTPException(409, f"Đang có một lần xây chỉ mục chạy (tác vụ {running.id}); hãy chờ nó xong.")
+    if running is not None:  # refused before the upload is read; submit() re-checks atomically
+        raise JobConflict(running)
     data = read_upload(file, service.settings.max_upload_bytes)
     path = service.save_upload(file.filename or "", data)
     n = service.check_upload(path, Path(file.filename or "").name, service.validate_catalog)
@@ -89,6 +90,7 @@ def versions(service: ServiceDep) -> IndexVersions:
     summary="Serve another (usually the previous) index version",
 )
 def rollback(req: RollbackRequest, service: ServiceDep) -> IndexInfo:
-    if service.jobs.active("catalog") is not None:
-        raise HTTPException(409, "Đang xây chỉ mục mới; hãy chờ xong rồi mới quay lui.")
+    running = service.jobs.active("catalog")
+    if running is not None:
+        raise JobConflict(running, then=" rồi mới quay lui")
     return service.switch_to(req.version)

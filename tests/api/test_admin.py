@@ -139,6 +139,7 @@ def test_catalog_swap_is_atomic_while_queries_run(swap_client: TestClient) -> No
             "/v1/admin/catalog", headers=AUTH, files={"file": ("moi.csv", subset_csv(20), "text/csv")}
         )
         assert again.status_code == 409, again.text
+        assert f"Đang xây chỉ mục mới (tác vụ {accepted['job']['id']})" in again.json()["detail"]
         job = wait_job(c, accepted["status_url"])
         assert job["state"] == "done", job
         time.sleep(0.5)  # let queries run on the new index too
