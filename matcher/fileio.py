@@ -13,12 +13,35 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes, read in chunks (index files can be gigabytes)."""
     with Path(path).open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+FileProblem = Literal["missing", "size", "checksum"]
+
+
+def file_problem(path: Path, *, size: int | None, sha256: str | None, hash_it: bool) -> FileProblem | None:
+    """What is wrong with a built file against its recorded size and digest, or None.
+
+    One check for index versions and the model folder: size always (a truncated or replaced file
+    shows at no cost), the digest only when `hash_it` (its cost grows with the file).
+    """
+    try:
+        actual = path.stat()
+    except OSError:
+        return "missing"
+    if not path.is_file():
+        return "missing"
+    if size is not None and actual.st_size != size:
+        return "size"
+    if hash_it and sha256_file(path) != sha256:
+        return "checksum"
+    return None
 
 
 def fsync_path(path: Path) -> None:

@@ -52,3 +52,19 @@ def test_a_file_that_cannot_be_synced_is_an_error_a_directory_is_not(tmp_path: P
     with pytest.raises(OSError):
         atomic_write_text(tmp_path / "a.txt", "data")
     assert not (tmp_path / "a.txt").exists()  # nothing half-durable left in its place
+
+
+def test_file_problem_checks_presence_size_then_digest_only_when_asked(tmp_path: Path) -> None:
+    from matcher.fileio import file_problem, sha256_file
+
+    path = tmp_path / "vectors.npy"
+    path.write_bytes(b"abcdef")
+    digest = sha256_file(path)
+    assert file_problem(path, size=6, sha256=digest, hash_it=True) is None
+    assert file_problem(tmp_path / "gone.npy", size=6, sha256=digest, hash_it=True) == "missing"
+    assert file_problem(tmp_path, size=None, sha256=None, hash_it=False) == "missing"  # a folder is no file
+    assert file_problem(path, size=5, sha256=digest, hash_it=True) == "size"
+    path.write_bytes(b"abcdeX")  # same size, other bytes
+    assert file_problem(path, size=6, sha256=digest, hash_it=False) is None  # sizes only: not seen
+    assert file_problem(path, size=6, sha256=digest, hash_it=True) == "checksum"
+    assert file_problem(path, size=None, sha256=digest, hash_it=True) == "checksum"

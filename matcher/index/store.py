@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from matcher.errors import IndexError_
-from matcher.fileio import atomic_write_text, fsync_path, sha256_file
+from matcher.fileio import atomic_write_text, file_problem, fsync_path, sha256_file
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
@@ -163,20 +163,16 @@ class IndexStore:
         if full is None:
             full = sum(manifest.sizes.values()) <= FULL_VERIFY_MAX_BYTES
         for rel, digest in manifest.files.items():
-            path = vdir / rel
-            if not path.is_file():
+            size = manifest.sizes.get(rel)
+            problem = file_problem(vdir / rel, size=size, sha256=digest, hash_it=full or size is None)
+            if problem == "missing":
                 raise IndexError_(
                     f"Chỉ mục '{name}' thiếu tệp {rel}. Hãy xây lại: matcher index build --name {name}"
                 )
-            expected_size = manifest.sizes.get(rel)
-            if expected_size is not None and path.stat().st_size != expected_size:
+            if problem is not None:
+                what = "sai kích thước" if problem == "size" else "sai checksum"
                 raise IndexError_(
-                    f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi (sai kích thước). "
-                    f"Hãy xây lại: matcher index build --name {name}"
-                )
-            if (full or expected_size is None) and sha256_file(path) != digest:
-                raise IndexError_(
-                    f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi (sai checksum). "
+                    f"Tệp {rel} của chỉ mục '{name}' đã bị thay đổi ({what}). "
                     f"Hãy xây lại: matcher index build --name {name}"
                 )
 

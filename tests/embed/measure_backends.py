@@ -90,7 +90,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         t0 = time.perf_counter()
         subprocess.run(
-            [*prefix, sys.executable, "-m", "matcher.embed.build_model", "--cache-dir", cache],
+            [*prefix, sys.executable, "-m", "matcher", "model", "build", "--cache-dir", cache],
             check=True,
             env=env,
             cwd=ROOT,

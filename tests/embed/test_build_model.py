@@ -57,13 +57,6 @@ def test_ensure_is_idempotent(model_cache_dir: Path, e5_folder: Path) -> None:
     assert (e5_folder / "model.safetensors").stat().st_mtime_ns == before
 
 
-def test_cli_reports_the_folder(
-    model_cache_dir: Path, e5_folder: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert bm.main(["--cache-dir", str(model_cache_dir)]) == 0
-    assert str(e5_folder) in capsys.readouterr().out
-
-
 def test_matcher_model_build_command(model_cache_dir: Path, e5_folder: Path) -> None:
     from typer.testing import CliRunner
 
