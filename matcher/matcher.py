@@ -31,6 +31,7 @@ from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
 from matcher.settings import Settings, get_settings
 from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
+from matcher.text.need_text import text_problem
 from matcher.text.normalize import has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
 
@@ -293,16 +294,9 @@ class Matcher:
         if mode not in MODES:
             raise InputError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}. Hợp lệ: {', '.join(MODES)}.")
         for i, text in enumerate(texts, start=1):
-            if not isinstance(text, str) or not text.strip():
-                raise InputError(f"Nhu cầu số {i} trống: hãy mô tả nhu cầu công nghệ bằng lời.")
-            if not any(ch.isalnum() for ch in text):
-                raise InputError(
-                    f"Nhu cầu số {i} không có chữ hay số nào: hãy mô tả nhu cầu công nghệ bằng lời."
-                )
-            if len(text) > s.max_text_chars:
-                raise InputError(
-                    f"Nhu cầu số {i} dài {len(text)} ký tự, vượt giới hạn {s.max_text_chars} ký tự: hãy rút gọn."
-                )
+            problem = text_problem(text, s.max_text_chars)
+            if problem is not None:
+                raise InputError(f"Nhu cầu số {i} {problem.reason}.")
 
     def _channels(
         self, need: PreparedNeed, qvec: np.ndarray | None, allowed: np.ndarray | None, mode: Mode

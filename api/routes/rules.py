@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import MatcherDep, ServiceDep
 from api.schemas import ErrorBody, RuleCheckRequest, RuleCheckResponse, RulesResponse
 from matcher.errors import InputError
+from matcher.text.need_text import text_problem
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -32,13 +33,10 @@ def get_rules(matcher: MatcherDep) -> RulesResponse:
     summary="Check a text (need or technology) against the plan's rules",
 )
 def check(req: RuleCheckRequest, matcher: MatcherDep, service: ServiceDep) -> RuleCheckResponse:
+    problem = text_problem(req.text, service.settings.max_text_chars)
+    if problem is not None:
+        raise InputError(f"Văn bản cần kiểm tra {problem.reason}.")
     text = req.text.strip()
-    if not any(ch.isalnum() for ch in text):
-        raise InputError("Văn bản cần kiểm tra trống hoặc không có chữ hay số nào.")
-    if len(req.text) > service.settings.max_text_chars:
-        raise InputError(
-            f"Văn bản dài {len(req.text)} ký tự, vượt giới hạn {service.settings.max_text_chars} ký tự."
-        )
     engine = matcher.rules
     verdict = engine.check(text)  # one pass: the verdict carries the sectors and the warnings
     return RuleCheckResponse(verdict=verdict, warnings=engine.warnings_for(verdict), sectors=verdict.sectors)

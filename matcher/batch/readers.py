@@ -26,6 +26,7 @@ from typing import Literal
 from matcher.catalog.headers import header_key
 from matcher.catalog.tables import Row, TableStream, iter_table
 from matcher.errors import InputError
+from matcher.text.need_text import text_problem
 from matcher.text.normalize import fold, normalize
 
 #: Folded header fragments that mark a free-text column describing the need.
@@ -239,13 +240,10 @@ class SurveyReader:
                 "blank",
                 f"Dòng {row.line}: các cột nhu cầu ({', '.join(self.columns.text)}) đều trống.",
             )
-        if not any(ch.isalnum() for ch in text):
+        problem = text_problem(text, self.max_text_chars)
+        if problem is not None and problem.kind == "blank":
             return SkippedRow(
-                seq,
-                row.line,
-                need_id,
-                "blank",
-                f"Dòng {row.line}: nhu cầu không có chữ hay số nào ({text[:40]!r}).",
+                seq, row.line, need_id, "blank", f"Dòng {row.line}: nhu cầu {problem.reason} ({text[:40]!r})."
             )
         primary = self.columns.primary
         folded = _folded_answer(text)
@@ -258,14 +256,9 @@ class SurveyReader:
                 "no_need",
                 f'Dòng {row.line}: câu trả lời "{answer}" không nêu nhu cầu công nghệ.',
             )
-        if len(text) > self.max_text_chars:
+        if problem is not None:  # too long: said after "no need", which a long text may also be
             return SkippedRow(
-                seq,
-                row.line,
-                need_id,
-                "too_long",
-                f"Dòng {row.line}: nhu cầu dài {len(text)} ký tự, vượt giới hạn "
-                f"{self.max_text_chars}; hãy rút gọn.",
+                seq, row.line, need_id, problem.kind, f"Dòng {row.line}: nhu cầu {problem.reason}."
             )
         # 8-byte digests keep the duplicate check at ~100 bytes per row (10 MB for 100k rows).
         key = hashlib.blake2b(f"{raw_id}\x1f{fold(company)}\x1f{folded}".encode(), digest_size=8).digest()
