@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,6 +208,34 @@ class Service:
                 f"Không đọc được tệp {display_name} ({type(e).__name__}): hãy kiểm tra định dạng tệp."
             ) from e
 
+    def prune_versions(self) -> list[str]:
+        """Keep the newest `keep_index_versions` index versions, and only the uploads they use.
+
+        An uploaded catalog stays while some version of any index in the store was built from
+        it (the staleness check reads it on every load); once none is, it goes with them. An
+        upload younger than an hour always stays: it may be one still being validated for the
+        next rebuild, which no version points at yet.
+        """
+        removed = self.store.prune(self.index_name, self.settings.keep_index_versions)
+        uploads = self.settings.data_dir / "catalogs"
+        if removed and uploads.is_dir():
+            used = set()
+            for index_dir in self.store.root.iterdir():
+                if not (index_dir / "versions").is_dir():
+                    continue
+                for version in self.store.versions(index_dir.name):
+                    try:
+                        used.add(Path(self.store.read_manifest(index_dir.name, version).catalog_source))
+                    except (IndexError_, ValueError):  # unreadable or foreign folder: not ours to judge
+                        continue
+            fresh_after = time.time() - 3600
+            for upload in uploads.iterdir():
+                if upload.is_file() and upload.resolve() not in used and upload.stat().st_mtime < fresh_after:
+                    upload.unlink(missing_ok=True)
+        if removed:
+            log.info("pruned %d old version(s) of index %s", len(removed), self.index_name)
+        return removed
+
     def validate_catalog(self, path: Path) -> int:
         """Read the catalog with the importer now, so a bad file is refused before any job starts."""
         from matcher.catalog.readers import load_catalog
@@ -237,6 +266,7 @@ class Service:
         except TechmatchError:
             self.store.remove_version(self.index_name, manifest.version)
             raise
+        self.prune_versions()
         return {
             "result": {"version": info.version, "n_items": info.n_items, "index": info.name},
             "message": f"Đã chuyển sang phiên bản {info.version} ({info.n_items} công nghệ).",

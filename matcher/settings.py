@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # restricted technology (the plan says "replace X by Y").
     replacement_weight: float = Field(default=1.0, ge=0)
 
+    # Index versions kept per index after a build (the active one always stays); 0 keeps all.
+    keep_index_versions: int = Field(default=5, ge=0)
+
     # Input limits.
     max_text_chars: int = Field(default=5_000, ge=10)
     max_batch: int = Field(default=256, ge=1)

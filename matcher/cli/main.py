@@ -45,6 +45,7 @@ def index_build(
 
     from matcher.embed.base import get_embedder
     from matcher.index.build import build_index
+    from matcher.index.store import IndexStore
 
     s = _settings()
     catalog = catalog or s.default_catalog
@@ -70,6 +71,36 @@ def index_build(
         f"Đã xây chỉ mục [bold]{name}[/] phiên bản {manifest.version}: {manifest.n_items} công nghệ, "
         f"mô hình {manifest.model_id}, FAISS {manifest.dense_kind}."
     )
+    _report_pruned(name, IndexStore(s.index_root).prune(name, s.keep_index_versions), s.keep_index_versions)
+
+
+def _report_pruned(name: str, removed: list[str], keep: int) -> None:
+    if removed:
+        out.print(
+            f"Đã xóa {len(removed)} phiên bản cũ của chỉ mục '{name}' ({', '.join(removed)}); "
+            f"giữ {keep} phiên bản mới nhất (TECHMATCH_KEEP_INDEX_VERSIONS)."
+        )
+
+
+@index_app.command("prune")
+@handle_errors
+def index_prune(
+    name: Annotated[str | None, typer.Option(help="Tên chỉ mục.")] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(min=1, help="Số phiên bản mới nhất cần giữ (mặc định TECHMATCH_KEEP_INDEX_VERSIONS)."),
+    ] = None,
+) -> None:
+    """Xóa các phiên bản chỉ mục cũ, giữ những phiên bản mới nhất và phiên bản đang dùng."""
+    from matcher.index.store import IndexStore
+
+    s = _settings()
+    name = name or s.default_index
+    keep = keep or s.keep_index_versions or len(IndexStore(s.index_root).versions(name))
+    removed = IndexStore(s.index_root).prune(name, keep)
+    _report_pruned(name, removed, keep)
+    if not removed:
+        out.print(f"Không có phiên bản nào cần xóa (chỉ mục '{name}' có ≤ {keep} phiên bản).")
 
 
 @index_app.command("list")

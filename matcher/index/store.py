@@ -180,3 +180,20 @@ class IndexStore:
         if version == self.current_version(name):
             raise IndexError_(f"Không thể xóa phiên bản đang dùng '{version}' của chỉ mục '{name}'.")
         shutil.rmtree(self.version_dir(name, version))
+
+    def prune(self, name: str, keep: int) -> list[str]:
+        """Remove all but the newest `keep` versions (the active one always stays); returns the removed.
+
+        Every build adds a version and each holds a full copy of the vectors (gigabytes for a large
+        catalog), so a service that takes monthly uploads would fill its disk; a few recent ones
+        are enough to roll back. `keep` = 0 keeps everything. Version ids sort by build time.
+        """
+        if keep <= 0:
+            return []
+        current = self.current_version(name)
+        removed = []
+        for version in self.versions(name)[:-keep]:
+            if version != current:
+                shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
+                removed.append(version)
+        return removed

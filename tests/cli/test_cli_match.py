@@ -134,3 +134,21 @@ def test_english_need_shows_its_translated_terms(cli_env: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Tìm theo thuật ngữ đã dịch" in result.output and "gốc nước" in result.output
+
+
+def test_index_prune_keeps_the_newest_versions(cli_env: Path) -> None:
+    import shutil
+
+    from matcher.index.store import IndexStore
+
+    store = IndexStore(cli_env)
+    name = get_settings().default_index
+    live = store.current_version(name)
+    older = store.version_dir(name, live).parent / "19990101T000000-000001"
+    shutil.copytree(store.version_dir(name, live), older)
+    result = runner.invoke(app, ["index", "prune", "--keep", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Đã xóa 1 phiên bản cũ" in result.output and older.name in result.output
+    assert store.versions(name) == [live] and store.current_version(name) == live
+    again = runner.invoke(app, ["index", "prune", "--keep", "1"])
+    assert again.exit_code == 0 and "Không có phiên bản nào cần xóa" in again.output

@@ -122,3 +122,14 @@ def test_active_version_cannot_be_removed(tmp_path: Path) -> None:
     store.activate("t", v)
     with pytest.raises(IndexError_, match="đang dùng"):
         store.remove_version("t", v)
+
+
+def test_prune_keeps_the_newest_and_the_active_version(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    versions = [_build(store, str(i)) for i in range(5)]
+    store.activate("t", versions[0])  # rolled back to the oldest: it must stay
+    assert store.prune("t", keep=0) == []  # 0 keeps everything
+    assert store.prune("t", keep=2) == versions[1:3]
+    assert store.versions("t") == [versions[0], *versions[3:]]
+    assert store.prune("t", keep=2) == []  # nothing more to remove
+    store.verify_files("t", versions[0], store.read_manifest("t", versions[0]))
