@@ -143,3 +143,25 @@ def test_every_form_field_has_a_label(page) -> None:
              .map((e) => e.id || e.name)"""
     )
     assert unlabeled == []
+
+
+def test_survey_progress_outlasts_a_lost_connection(page, tmp_path: Path) -> None:
+    """Polls that fail (a restarting service, a network blip) are retried: the job is still saved."""
+    dropped: list[str] = []
+
+    def drop_two_status_polls(route) -> None:
+        if len(dropped) < 2:
+            dropped.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/v1/jobs/*", drop_two_status_polls)  # status polls only, not the downloads
+    survey = tmp_path / "khao-sat.csv"
+    survey.write_text(SURVEY, encoding="utf-8")
+    page.get_by_role("tab", name="Cán bộ quản lý").click()
+    page.get_by_label("Tệp khảo sát").set_input_files(survey)
+    page.get_by_role("button", name="Tải lên và so khớp").click()
+    page.locator("#survey-download-xlsx").wait_for(timeout=120_000)
+    assert len(dropped) == 2
+    assert page.locator("#survey-progress").get_attribute("value") == "100"

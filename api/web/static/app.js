@@ -328,9 +328,17 @@ async function uploadSurvey(e) {
     bar.value = 0;
     let job = accepted.job;
     status.textContent = job.message;
+    let lost = 0;  // polls in a row that failed: a restarting service resumes the job, so wait
     while (job.state === "queued" || job.state === "running") {
-      await new Promise((r) => setTimeout(r, 500));
-      job = await (await api(accepted.status_url)).json();
+      await new Promise((r) => setTimeout(r, lost ? 2000 : 500));
+      try {
+        job = await (await api(accepted.status_url)).json();
+        lost = 0;
+      } catch (ex) {
+        if (++lost > 60) throw ex;  // about two minutes without an answer: give up and say why
+        status.textContent = "Tạm mất kết nối với dịch vụ, đang thử lại… (tác vụ vẫn được lưu)";
+        continue;
+      }
       bar.value = Math.round(job.progress * 100);
       status.textContent = job.message;
     }
