@@ -31,7 +31,7 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -512,7 +512,7 @@ class RuleEngine:
         self._priority_sector_ids = {s for r in rulebook.priority_sectors for s in r.sectors}
         self._rule_vectors: np.ndarray | None = None
         self._gloss_vectors: np.ndarray | None = None
-        self._gloss_lock = threading.Lock()
+        self._embed_lock = threading.Lock()  # the three matrices below are embedded once each
         self._sector_vectors: np.ndarray | None = None
 
     # ---- public API
@@ -818,29 +818,43 @@ class RuleEngine:
         self._rule_vectors = np.asarray(rules, dtype=np.float32)
         self._sector_vectors = np.asarray(sectors, dtype=np.float32)
 
+    def _embedded(self, attr: str, embed: Callable[[Embedder], np.ndarray]) -> np.ndarray:
+        """The matrix kept in `attr`, embedded on first use under one lock, so that two first
+        requests in two API threads do not both embed it (`warm_up` does it before serving)."""
+        with self._embed_lock:
+            matrix = getattr(self, attr)
+            if matrix is None:
+                assert self.embedder is not None
+                matrix = np.asarray(embed(self.embedder), dtype=np.float32)
+                setattr(self, attr, matrix)
+        return matrix
+
     def _rule_matrix(self) -> np.ndarray:
-        if self._rule_vectors is None:
-            assert self.embedder is not None
-            texts = [c.rule.text for c in self._restricted]
-            self._rule_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
-        return self._rule_vectors
+        """The restricted items' Vietnamese texts, embedded as passages."""
+        texts = [c.rule.text for c in self._restricted]
+        return self._embedded("_rule_vectors", lambda e: e.embed_passages(texts))
 
     def _gloss_matrix(self) -> np.ndarray:
         """The items' English glosses embedded as queries (a zero row where an item has none).
 
-        Not stored with the index (49 short texts); `warm_up` embeds them before a service's
-        first request, under a lock so that two first English needs do not both embed them.
+        Not stored with the index (49 short texts): embedded at `warm_up`, English against English.
         """
-        with self._gloss_lock:
-            if self._gloss_vectors is None:
-                assert self.embedder is not None
-                glosses = [c.rule.gloss_en.strip() for c in self._restricted]
-                present = [i for i, g in enumerate(glosses) if g]
-                matrix = np.zeros((len(glosses), self.embedder.dim), dtype=np.float32)
-                if present:
-                    matrix[present] = self.embedder.embed_queries([glosses[i] for i in present])
-                self._gloss_vectors = matrix
-        return self._gloss_vectors
+
+        def embed(embedder: Embedder) -> np.ndarray:
+            glosses = [c.rule.gloss_en.strip() for c in self._restricted]
+            present = [i for i, g in enumerate(glosses) if g]
+            matrix = np.zeros((len(glosses), embedder.dim), dtype=np.float32)
+            if present:
+                matrix[present] = embedder.embed_queries([glosses[i] for i in present])
+            return matrix
+
+        return self._embedded("_gloss_vectors", embed)
+
+    def _sector_matrix(self) -> np.ndarray:
+        """Each plan sector's name and keywords, embedded as passages."""
+        keywords = self.book.sector_keywords
+        texts = [f"{s.name_vi}: {', '.join(keywords.get(s.id, []))}" for s in self.book.sectors]
+        return self._embedded("_sector_vectors", lambda e: e.embed_passages(texts))
 
     def warm_up(self) -> None:
         """Embed what the semantic channel needs now rather than on a first request."""
@@ -848,14 +862,6 @@ class RuleEngine:
             self._rule_matrix()
             self._sector_matrix()
             self._gloss_matrix()
-
-    def _sector_matrix(self) -> np.ndarray:
-        if self._sector_vectors is None:
-            assert self.embedder is not None
-            keywords = self.book.sector_keywords
-            texts = [f"{s.name_vi}: {', '.join(keywords.get(s.id, []))}" for s in self.book.sectors]
-            self._sector_vectors = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
-        return self._sector_vectors
 
     def _semantic_hits(self, query: np.ndarray, quiet: set[str], english: bool = False) -> list[RuleHit]:
         """Review hits by cosine: to the rule texts, or for a text in English to their glosses."""

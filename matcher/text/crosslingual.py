@@ -99,10 +99,7 @@ class EnglishSentence:
 
     stems: tuple[str, ...]
     asked: frozenset[str]
-
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(self.stems)
+    words: frozenset[str]  # the stems as a set: every restricted item's phrases are tested on it
 
     def contains(self, phrase: tuple[str, ...]) -> bool:
         """Whether the stems of `phrase` occur here in a row (for exclusions: "medical waste")."""
@@ -130,7 +127,7 @@ def english_sentence(words: Sequence[str]) -> EnglishSentence:
                 asked.pop()
         elif not rejecting:
             asked.append(stem)
-    return EnglishSentence(tuple(stems), frozenset(asked))
+    return EnglishSentence(tuple(stems), frozenset(asked), frozenset(stems))
 
 
 def mostly_english(text: str) -> bool:
