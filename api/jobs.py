@@ -201,9 +201,9 @@ class JobRegistry:
             if max_queued is not None:
                 waiting = sum(1 for j in self._jobs.values() if j.kind == kind and j.state == "queued")
                 if waiting >= max_queued:
+                    doing = KIND_DOING.get(kind, f"chạy tác vụ {kind}")
                     raise QueueFull(
-                        f"Đang có {waiting} tác vụ {kind} chờ chạy (tối đa {max_queued}). "
-                        "Hãy gửi lại sau ít phút."
+                        f"Đang có {waiting} tác vụ chờ {doing} (tối đa {max_queued}). Hãy gửi lại sau ít phút."
                     )
             self._jobs[job_id] = status
             evicted = self._evict()

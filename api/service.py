@@ -60,7 +60,9 @@ class Service:
     def load(self) -> None:
         """Load model and index now (start-up). A failure leaves the service up but not ready,
         so /readyz can say why and an administrator can upload a catalog to fix it."""
-        if self._matcher is None:
+        if self._matcher is not None:  # given ready-made (tests): warm it, once
+            self._matcher.warm_up()
+        else:
             try:
                 matcher = Matcher(self.index_name, settings=self.settings, embedder=self._embedder).warm_up()
             except TechmatchError as e:
@@ -70,7 +72,6 @@ class Service:
             self._embedder = matcher.embedder
             self._matcher = matcher
             self.load_error = None
-        self._matcher.warm_up()
         self.resume_jobs()
 
     def resume_jobs(self) -> None:

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 SURVEY_SUFFIXES = tuple(s for s, kind in FORMATS.items() if kind != "docx")  # tables, not Word
 CHUNK = 32
 INPUT_STEM = "khao-sat"  # the uploaded survey's name inside its job's folder, plus its suffix
-RESTARTED = "Chỉ mục đã đổi từ lần chạy trước nên tệp khảo sát được so khớp lại từ đầu."
+RESTARTED = (
+    "Không chạy tiếp được phần đã lưu (chỉ mục đã đổi hoặc tệp trạng thái hỏng) nên tệp khảo sát "
+    "được so khớp lại từ đầu."
+)
 
 
 def save_survey(service: Service, filename: str, data: bytes, column: str | None) -> tuple[str, Path, str]:

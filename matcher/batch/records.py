@@ -25,7 +25,6 @@ from typing import Any
 from matcher.batch.readers import SkippedRow, SurveyNeed
 from matcher.results import MatchResult
 
-#: Default threshold on the top result's dense cosine under which a need has "no good match".
 #: Vietnamese labels shared by every output (XLSX, CSV, HTML report, API export).
 RESTRICTED_VI = {"yes": "có", "no": "không", "review": "cần xem xét"}
 SKIP_KIND_VI = {
@@ -35,6 +34,7 @@ SKIP_KIND_VI = {
     "too_long": "quá dài",
 }
 
+#: Default threshold on the top result's dense cosine under which a need has "no good match".
 NO_MATCH_THRESHOLD = 0.85
 #: How many of a need's plan sectors are kept in its record.
 SECTORS_KEPT = 3

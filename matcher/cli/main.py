@@ -95,9 +95,10 @@ def index_prune(
     from matcher.index.store import IndexStore
 
     s = _settings()
+    store = IndexStore(s.index_root)
     name = name or s.default_index
-    keep = keep or s.keep_index_versions or len(IndexStore(s.index_root).versions(name))
-    removed = IndexStore(s.index_root).prune(name, keep)
+    keep = keep or s.keep_index_versions or len(store.versions(name))  # 0 in settings: keep all
+    removed = store.prune(name, keep)
     _report_pruned(name, removed, keep)
     if not removed:
         out.print(f"Không có phiên bản nào cần xóa (chỉ mục '{name}' có ≤ {keep} phiên bản).")

@@ -226,7 +226,7 @@ def test_files_move_into_the_job_folder_and_the_request_is_saved(tmp_path: Path)
     while registry.get(first.id).state != "running" and time.monotonic() < deadline:
         time.sleep(0.01)
     second = registry.submit("survey", lambda ctx: {}, max_queued=1)  # the first runs, this one waits
-    with pytest.raises(QueueFull, match="tối đa 1"):
+    with pytest.raises(QueueFull, match=r"chờ so khớp một tệp khảo sát \(tối đa 1\)"):
         registry.submit("survey", lambda ctx: {}, max_queued=1)
     registry.submit("catalog", lambda ctx: {}, max_queued=1)  # counted per kind
     gate.set()
