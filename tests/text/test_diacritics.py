@@ -215,7 +215,7 @@ def test_shipped_lists_stay_small() -> None:
 
 
 class _Stub:
-    """A restorer whose answers are known: `perfect` returns the gold text, else the input."""
+    """A restorer whose answers are known: the gold text for the inputs in `gold`, else the input."""
 
     def __init__(self, gold: dict[str, str] | None = None) -> None:
         self.gold = gold or {}
