@@ -11,7 +11,9 @@ import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from matcher.batch.records import RESTRICTED_VI
+from matcher.batch.readers import SurveyNeed
+from matcher.batch.records import need_record
+from matcher.result_table import columns, record_rows
 from matcher.results import MatchResult
 from matcher.spreadsheet import is_formula_like, write_csv_rows, xlsx_cell
 
@@ -20,59 +22,21 @@ MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("need_no", "STT nhu cầu"),
-    ("need_id", "Mã nhu cầu"),
-    ("need_text", "Nhu cầu"),
-    ("rank", "Hạng"),
-    ("tech_id", "Mã công nghệ"),
-    ("name", "Tên công nghệ"),
-    ("institute", "Đơn vị"),
-    ("field", "Lĩnh vực"),
-    ("sectors", "Ngành"),
-    ("trl", "TRL"),
-    ("score", "Điểm"),
-    ("priority", "Ưu tiên"),
-    ("restricted", "Hạn chế"),
-    ("matched_terms", "Từ khớp"),
-    ("explanation", "Giải thích"),
-    ("warnings", "Cảnh báo nhu cầu"),
-)
+#: The result table (`matcher.result_table`, the same as `matcher batch` writes), after the
+#: need's number in the request.
+COLUMNS = columns((("need_no", "STT nhu cầu"),))
 
 
-def rows(
-    results: Sequence[MatchResult], need_ids: Sequence[str | None] | None = None
-) -> list[dict[str, Any]]:
-    """One row per ranked technology; a need with no result still gets one row (so it is not lost)."""
+def rows(results: Sequence[MatchResult]) -> list[dict[str, Any]]:
+    """One row per ranked technology; a need with no result still gets one row (so it is not lost).
+
+    Each result goes through the batch run's JSON record first, so that both exports render the
+    same cells from the same data.
+    """
     out: list[dict[str, Any]] = []
     for i, result in enumerate(results):
-        need_id = need_ids[i] if need_ids is not None else None
-        base = {
-            "need_no": i + 1,
-            "need_id": need_id or "",
-            "need_text": result.need_text,
-            "warnings": " | ".join(w.message for w in result.warnings),
-        }
-        if not result.results:
-            out.append({**base, "explanation": "Không tìm thấy công nghệ phù hợp."})
-        for r in result.results:
-            out.append(
-                {
-                    **base,
-                    "rank": r.rank,
-                    "tech_id": r.tech_id,
-                    "name": r.name,
-                    "institute": r.institute,
-                    "field": r.field,
-                    "sectors": "; ".join(r.sectors),
-                    "trl": r.trl if r.trl is not None else "",
-                    "score": round(r.score, 4),
-                    "priority": "có" if r.priority else "không",
-                    "restricted": RESTRICTED_VI.get(r.restricted, r.restricted),
-                    "matched_terms": ", ".join(r.explanation.matched_terms),
-                    "explanation": r.explanation.summary,
-                }
-            )
+        need = SurveyNeed(seq=i, row=i + 1, need_id="", text=result.need_text)
+        out.extend(record_rows(need_record(need, result), {"need_no": i + 1}))
     return out
 
 
@@ -101,7 +65,18 @@ def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> by
         for cell in ws[ws.max_row]:
             if is_formula_like(cell.value):
                 cell.data_type = "s"  # text, never a formula
-    widths = {"need_text": 40, "name": 40, "explanation": 60, "institute": 28, "warnings": 40}
+    widths = {
+        "text": 40,
+        "name": 40,
+        "explanation": 60,
+        "institute": 28,
+        "warnings": 40,
+        "replacements": 40,
+        "matched_terms": 30,
+        "sectors": 25,
+        "field": 20,
+        "status": 22,
+    }
     for i, (key, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
     ws.freeze_panes = "A2"

@@ -19,31 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from matcher.batch.checkpoint import read_jsonl
-from matcher.batch.records import RESTRICTED_VI, SKIP_KIND_VI
+from matcher.batch.records import SKIP_KIND_VI
 from matcher.batch.summary import BatchSummary
 from matcher.errors import InputError
 from matcher.fileio import atomic_path
+from matcher.result_table import columns, record_rows
 from matcher.spreadsheet import write_csv_rows, xlsx_cell
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".xlsx")
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("row", "Dòng"),
-    ("need_id", "Mã nhu cầu"),
-    ("company", "Doanh nghiệp"),
-    ("text", "Nhu cầu"),
-    ("status", "Trạng thái"),
-    ("rank", "Hạng"),
-    ("tech_id", "Mã công nghệ"),
-    ("name", "Tên công nghệ"),
-    ("institute", "Đơn vị chuyển giao"),
-    ("score", "Điểm xếp hạng"),
-    ("dense_score", "Độ tương đồng"),
-    ("priority", "Ưu tiên"),
-    ("restricted", "Hạn chế"),
-    ("explanation", "Giải thích"),
-    ("warnings", "Cảnh báo theo Kế hoạch 16"),
-    ("replacements", "Công nghệ thay thế đề xuất"),
-)
+#: The result table (`matcher.result_table`), after the columns that place a need in the survey.
+COLUMNS = columns((("row", "Dòng"), ("need_id", "Mã nhu cầu"), ("company", "Doanh nghiệp")))
 
 
 def output_format(path: Path) -> str:
@@ -73,32 +58,9 @@ def flat_rows(
                 "explanation": rec["reason"],
             }
             continue
-        base = {
-            "row": rec["row"],
-            "need_id": rec["need_id"],
-            "company": rec.get("company", ""),
-            "text": rec["text"],
-            "status": "chưa có công nghệ phù hợp" if rec["no_good_match"] else "đã so khớp",
-            "warnings": " | ".join(w["message"] for w in rec["warnings"]),
-            "replacements": "; ".join(
-                f"{r['tech_id']} {r['name']}" for w in rec["warnings"] for r in w.get("replacements", [])
-            ),
-        }
-        if not rec["results"]:
-            yield {**base, "explanation": "Không tìm thấy công nghệ nào trong danh mục."}
-        for r in rec["results"]:
-            yield {
-                **base,
-                "rank": r["rank"],
-                "tech_id": r["tech_id"],
-                "name": r["name"],
-                "institute": r["institute"],
-                "score": r["score"],
-                "dense_score": r["dense_score"],
-                "priority": "có" if r["priority"] else "không",
-                "restricted": RESTRICTED_VI.get(r["restricted"], r["restricted"]),
-                "explanation": r["explanation"],
-            }
+        yield from record_rows(
+            rec, {"row": rec["row"], "need_id": rec["need_id"], "company": rec.get("company", "")}
+        )
 
 
 def write_jsonl(results_path: Path, output: Path) -> None:
@@ -153,6 +115,9 @@ def write_xlsx(
         "replacements": 45,
         "company": 30,
         "status": 22,
+        "field": 20,
+        "sectors": 25,
+        "matched_terms": 30,
     }
     put = _sheet_writer(wb, "Kết quả", [label for _, label in COLUMNS], [wide.get(k, 12) for k, _ in COLUMNS])
     for row in rows:

@@ -108,7 +108,7 @@ def test_export_csv_and_xlsx(client: TestClient) -> None:
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/csv")
     text = res.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("STT nhu cầu,Mã nhu cầu,Nhu cầu,Hạng")
+    assert text.splitlines()[0].startswith("STT nhu cầu,Nhu cầu,Trạng thái,Hạng,Mã công nghệ")
     assert "VAST-084" in text
     res = client.post("/v1/export?format=xlsx", json=query)
     assert res.status_code == 200
@@ -116,9 +116,10 @@ def test_export_csv_and_xlsx(client: TestClient) -> None:
 
     ws = load_workbook(io.BytesIO(res.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("STT nhu cầu", "Mã nhu cầu", "Nhu cầu", "Hạng")
+    assert rows[0][:4] == ("STT nhu cầu", "Nhu cầu", "Trạng thái", "Hạng")
     assert len(rows) == 6
-    assert "VAST-084" in [r[4] for r in rows[1:]]
+    tech_id = rows[0].index("Mã công nghệ")
+    assert "VAST-084" in [r[tech_id] for r in rows[1:]]
     assert client.post("/v1/export?format=pdf", json=query).status_code == 422
 
 
@@ -127,7 +128,8 @@ def test_export_never_writes_formulas(client: TestClient) -> None:
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(res.content)).active
-    cell = ws.cell(row=2, column=3)
-    assert cell.data_type == "s"
+    cell = ws.cell(row=2, column=2)
+    assert ws.cell(row=1, column=2).value == "Nhu cầu"
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
     csv_text = client.post("/v1/export?format=csv", json={"texts": ["=1+1 nước thải"], "top_k": 1}).text
     assert "'=1+1" in csv_text

@@ -99,8 +99,9 @@ def test_officer_filter_sort_export_and_survey(page, artifacts: Path, tmp_path: 
     saved = tmp_path / "ket-qua.xlsx"
     dl.value.save_as(saved)
     table = xlsx_rows(saved)
-    assert table[0][:4] == ("STT nhu cầu", "Mã nhu cầu", "Nhu cầu", "Hạng")
-    assert {r[7] for r in table[1:]} == {"Môi trường"}
+    assert table[0][:4] == ("STT nhu cầu", "Nhu cầu", "Trạng thái", "Hạng")
+    field = table[0].index("Lĩnh vực")
+    assert {r[field] for r in table[1:]} == {"Môi trường"}
     assert len(table) - 1 == len(fields)
 
     survey = tmp_path / "khao-sat.csv"
