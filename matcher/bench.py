@@ -260,7 +260,36 @@ def bench_filters(matcher: Any, n: int, rounds: int = 50) -> dict[str, Any]:
         "read_every_entry_ms": scan_s * 1000,
         "first_request_ms": build_s * 1000,
         "later_request_ms": percentiles(later),
+        "browse": _bench_browse(tables, verdicts, filters, matcher.sector_names, rounds),
     }
+
+
+def _bench_browse(
+    tables: Any, verdicts: Sequence[Any], filters: Any, sector_names: dict[str, str], rounds: int
+) -> dict[str, Any]:
+    """A page of catalog browsing (`GET /v1/technologies`: the filters + verdict "no", no search
+    words): rows from the tables' masks next to the loop over every verdict it replaced."""
+    from matcher.filters import browse_rows, filter_mask
+
+    def loop_over_verdicts() -> list[int]:
+        mask = filter_mask(filters, tables, sector_names)
+        return [
+            i
+            for i, verdict in enumerate(verdicts)
+            if (mask is None or mask[i]) and verdict.restricted == "no"
+        ]
+
+    looped, masked = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        expected = loop_over_verdicts()
+        looped.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        rows = browse_rows(tables, filters, sector_names, restricted="no")
+        masked.append(time.perf_counter() - t0)
+        if rows.tolist() != expected:
+            raise RuntimeError("browse_rows gave other rows than the loop over every verdict")
+    return {"rows": len(expected), "loop_ms": percentiles(looped), "tables_ms": percentiles(masked)}
 
 
 def run_in_subprocess(kind: str, *args: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ an error that lists the valid ones: a typo must not silently return nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +67,7 @@ class FilterTables:
         self._columns: dict[str, dict[str, ValueRows]] = {}
         self._sectors: dict[str, np.ndarray] | None = None
         self._priority: np.ndarray | None = None
+        self._restricted: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -103,6 +104,12 @@ class FilterTables:
         if self._priority is None:
             self._priority = np.array([v.priority for v in self._verdicts], dtype=bool)
         return self._priority
+
+    def restricted(self, verdict: str) -> np.ndarray:
+        """Mask of the entries whose plan verdict is `verdict` (yes / no / review)."""
+        if self._restricted is None:
+            self._restricted = np.array([v.restricted for v in self._verdicts], dtype=str)
+        return self._restricted == verdict
 
 
 def _rows_mask(size: int, row_sets: Iterable[np.ndarray]) -> np.ndarray:
@@ -162,3 +169,34 @@ def filter_mask(
             raise InputError(f"Danh mục không có cột '{column}' để lọc.")
         mask &= _select(tables, column, wanted, f"cột '{column}'")
     return mask
+
+
+def browse_rows(
+    tables: FilterTables,
+    filters: Filters | None,
+    sector_names: dict[str, str],
+    restricted: str | None = None,
+    words: Sequence[str] = (),
+    search_text: Callable[[int], str] | None = None,
+) -> np.ndarray:
+    """Rows an officer browsing the catalog sees, in catalog order (`GET /v1/technologies`).
+
+    Filters and the plan verdict are masks from the tables, so paging through a large catalog
+    without a search costs numpy work, not a Python loop over every entry. Search words (folded)
+    must each appear in `search_text(row)`; only the rows the masks keep are read.
+    """
+    mask = filter_mask(filters, tables, sector_names)
+    if restricted is not None:
+        by_verdict = tables.restricted(restricted)
+        mask = by_verdict if mask is None else mask & by_verdict
+    rows = np.arange(tables.size, dtype=np.int64) if mask is None else np.flatnonzero(mask)
+    if words:
+        if search_text is None:
+            raise ValueError("search_text is needed to search words")
+        read = search_text
+        rows = np.fromiter((i for i in rows.tolist() if _has_all(read(i), words)), dtype=np.int64)
+    return rows
+
+
+def _has_all(text: str, words: Sequence[str]) -> bool:
+    return all(w in text for w in words)

@@ -23,7 +23,7 @@ from matcher.catalog.schema import Technology
 from matcher.embed.base import Embedder
 from matcher.errors import InputError
 from matcher.explain import boost_reasons, matched_terms, summarize, translated_terms
-from matcher.filters import Filters, filter_mask
+from matcher.filters import Filters, browse_rows, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.build import catalog_verdicts, rules_checksum
 from matcher.index.loaded import LoadedIndex, open_index
@@ -32,7 +32,7 @@ from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnol
 from matcher.settings import Settings, get_settings
 from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
 from matcher.text.need_text import text_problem
-from matcher.text.normalize import has_diacritics, normalize
+from matcher.text.normalize import fold, has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
 
 Mode = Literal["hybrid", "dense", "bm25", "bm25_folded"]
@@ -185,6 +185,24 @@ class Matcher:
     def verdict(self, tech_id: str) -> Verdict | None:
         pos = self.index.position.get(tech_id)
         return None if pos is None else self.index.verdicts[pos]
+
+    def browse(
+        self, filters: Filters | None = None, restricted: str | None = None, query: str | None = None
+    ) -> np.ndarray:
+        """Catalog rows (positions) an officer browses to: filters, plan verdict, search words.
+
+        Search words are folded and must all appear in an entry's id, text, institute or field
+        ("lo dot" finds "lò đốt"); see `matcher.filters.browse_rows`.
+        """
+        index = self.index
+        return browse_rows(
+            index.filter_tables,
+            filters,
+            self.sector_names,
+            restricted=restricted,
+            words=fold(query).split() if query else (),
+            search_text=index.search_text,
+        )
 
     # ---- the flow --------------------------------------------------------------------------
     def match(self, text: str, **kwargs: object) -> MatchResult:

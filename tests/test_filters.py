@@ -7,8 +7,9 @@ import pytest
 
 from matcher.catalog.schema import Technology
 from matcher.errors import InputError
-from matcher.filters import Filters, FilterTables, filter_mask
+from matcher.filters import Filters, FilterTables, browse_rows, filter_mask
 from matcher.results import SectorScore, Verdict
+from matcher.text.normalize import fold
 
 SECTORS = {"cang_bien": "Cảng biển, logistics", "nong_nghiep": "Nông nghiệp"}
 
@@ -72,3 +73,28 @@ def test_tables_are_built_once_per_column() -> None:
     first = tables.column("institute")
     assert tables.column("institute") is first
     assert first["vien hoa hoc"].display == "Viện Hóa học" and list(first["vien hoa hoc"].rows) == [0, 3]
+
+
+def test_browsing_combines_filters_verdict_and_search_words() -> None:
+    verdicts = [Verdict(restricted="yes"), Verdict(sectors=[GUESS]), Verdict(restricted="review"), Verdict()]
+    tables = FilterTables(TECHS, verdicts)
+    text = {i: fold(f"{t.id} {t.name} {t.institute} {t.field}") for i, t in enumerate(TECHS)}
+    reads: list[int] = []
+
+    def search_text(row: int) -> str:
+        reads.append(row)
+        return text[row]
+
+    def rows(filters: Filters | None = None, restricted: str | None = None, words: tuple = ()) -> list[int]:
+        return browse_rows(tables, filters, SECTORS, restricted, words, search_text).tolist()
+
+    assert rows() == [0, 1, 2, 3]
+    assert rows(restricted="no") == [1, 3] and rows(restricted="yes") == [0]
+    assert rows(Filters(field=["moi truong"]), restricted="no") == []
+    assert rows(Filters(institute=["vien hoa hoc"]), restricted="no") == [3]
+    assert reads == []  # no search words: no entry text is read
+    assert rows(Filters(field=["moi truong"]), words=("vien", "hoc")) == [0]
+    assert reads == [0, 2]  # only the rows the filter kept were read
+    assert rows(words=("cong", "nghe", "3")) == [3]
+    with pytest.raises(InputError, match="moi truongg"):
+        rows(Filters(field=["moi truongg"]), restricted="no")

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import MatcherDep
 from api.errors import NotFoundError
 from api.schemas import ErrorBody, Facets, TechnologyDetail, TechnologyPage, TechnologySummary
-from matcher.filters import Filters, filter_mask
-from matcher.text.normalize import fold
+from matcher.filters import Filters
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -39,18 +38,7 @@ def list_technologies(
     filters = Filters(
         field=field or [], sector=sector or [], institute=institute or [], priority_only=priority_only
     )
-    mask = filter_mask(filters, matcher.index.filter_tables, matcher.sector_names)
-    words = fold(q).split() if q else []
-    index = matcher.index
-    rows = []
-    for i, verdict in enumerate(verdicts):
-        if mask is not None and not mask[i]:
-            continue
-        if restricted and verdict.restricted != restricted:
-            continue
-        if words and not all(w in index.search_text(i) for w in words):
-            continue
-        rows.append(i)
+    rows = matcher.browse(filters, restricted=restricted, query=q)
     items = [
         TechnologySummary(
             id=techs[i].id,
@@ -62,7 +50,7 @@ def list_technologies(
             restricted=verdicts[i].restricted,
             priority=verdicts[i].priority,
         )
-        for i in rows[offset : offset + limit]  # summaries for the page only
+        for i in rows[offset : offset + limit].tolist()  # summaries for the page only
     ]
     return TechnologyPage(total=len(rows), offset=offset, limit=limit, items=items)
 

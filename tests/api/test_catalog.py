@@ -25,6 +25,21 @@ def test_list_filters_and_searches(client: TestClient) -> None:
     assert {i["id"] for i in page["items"]} == {"VAST-135", "VAST-148"}
 
 
+def test_list_by_plan_verdict_pages_through_every_entry_once(client: TestClient) -> None:
+    every = client.get("/v1/technologies", params={"limit": 200}).json()["items"]
+    by_verdict: dict[str, list[str]] = {}
+    for verdict in ("yes", "no", "review"):
+        page = client.get("/v1/technologies", params={"restricted": verdict, "limit": 200}).json()
+        assert page["total"] == len(page["items"]) and {i["restricted"] for i in page["items"]} <= {verdict}
+        by_verdict[verdict] = [i["id"] for i in page["items"]]
+    assert by_verdict["yes"] and "VAST-119" in by_verdict["yes"]
+    assert sorted(i for ids in by_verdict.values() for i in ids) == sorted(i["id"] for i in every)
+    page = client.get("/v1/technologies", params={"restricted": "no", "q": "lo dot"}).json()
+    assert "VAST-118" in {i["id"] for i in page["items"]} and "VAST-119" not in {
+        i["id"] for i in page["items"]
+    }
+
+
 @pytest.mark.parametrize(
     "params",
     [{"limit": 0}, {"limit": 1000}, {"offset": -1}, {"restricted": "maybe"}, {"sector": "khong_co"}],
