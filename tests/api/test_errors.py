@@ -139,5 +139,6 @@ def test_xlsx_export_of_text_with_control_characters(client: TestClient) -> None
     res = client.post("/v1/export?format=xlsx", json={"texts": [need], "top_k": 2})
     assert res.status_code == 200, res.text
     sheet = load_workbook(io.BytesIO(res.content)).active
-    cell = sheet.cell(row=2, column=3)
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Nhu cầu") + 1)
     assert cell.value == "=1+2 xử lý nước thải ao nuôi tôm" and cell.data_type == "s"
