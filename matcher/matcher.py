@@ -253,6 +253,7 @@ class Matcher:
                 diacritics_restored=need.restored is not None,
                 restored_text=need.restored,
                 translated_terms=translated_terms(need.translation),
+                vietnamese=need.vietnamese,
                 warnings=warnings,
                 results=ranked,
             )

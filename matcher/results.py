@@ -130,6 +130,9 @@ class MatchResult(BaseModel):
     # A need not in Vietnamese: its terms and the catalog words they were searched as
     # ("wastewater → nước thải"), from the shipped glossary (matcher/text/crosslingual.py).
     translated_terms: list[str] = Field(default_factory=list)
+    # False when the need read as another language (English): its lexical search used only the
+    # glossary's terms, none at all when the glossary knew none of its words (dense search only).
+    vietnamese: bool = True
     sectors: list[SectorScore] = Field(default_factory=list)
     warnings: list[NeedWarning] = Field(default_factory=list)
     results: list[RankedTechnology] = Field(default_factory=list)

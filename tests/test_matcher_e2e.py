@@ -224,6 +224,7 @@ def test_english_need_is_searched_through_the_glossary(small_matcher: Matcher) -
     assert top.lexical_rank == 1  # the Vietnamese entry met the English need lexically
     assert "water based → gốc nước" in top.matched_terms
     assert not result.diacritics_restored
+    assert not result.vietnamese  # reported as such in batch records and summaries
 
 
 def test_glossary_terms_feed_only_the_hybrid_lexical_channel(small_matcher: Matcher) -> None:
@@ -263,5 +264,5 @@ def test_a_deployment_glossary_replaces_the_shipped_one(small_matcher: Matcher, 
 def test_vietnamese_needs_get_no_translation(small_matcher: Matcher) -> None:
     for text in (ACCENTED, UNACCENTED):
         result = small_matcher.match(text, top_k=1)
-        assert result.translated_terms == []
+        assert result.translated_terms == [] and result.vietnamese
         assert small_matcher.prepare(text).translation == []

@@ -55,8 +55,12 @@ TEMPLATE = """<!doctype html>
      <td class="n" id="so-chua-phu-hop">{{ s.no_good_match }}</td></tr>
  <tr><td>Nhu cầu gõ không dấu (đã khôi phục dấu trước khi so khớp)</td>
      <td class="n">{{ s.diacritics_restored }}</td></tr>
- <tr><td>Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch sang tiếng Việt)</td>
+ <tr><td>Nhu cầu không viết bằng tiếng Việt (tiếng Anh)</td>
+     <td class="n" id="so-ngoai-ngu">{{ s.not_vietnamese }}</td></tr>
+ <tr><td>&nbsp;&nbsp;trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt</td>
      <td class="n" id="so-tieng-anh">{{ s.english_translated }}</td></tr>
+ <tr><td>&nbsp;&nbsp;trong đó chưa dịch được thuật ngữ nào (chỉ tìm theo ngữ nghĩa: nên xem lại)</td>
+     <td class="n" id="so-chua-dich">{{ s.not_translated }}</td></tr>
 </table>
 
 <h2>2. Nhu cầu theo ngành, lĩnh vực của Kế hoạch 16</h2>

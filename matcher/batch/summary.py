@@ -41,7 +41,14 @@ class BatchSummary:
         default_factory=dict
     )  # "0.82" -> needs whose top cosine is in [0.82, 0.84)
     diacritics_restored: int = 0
-    english_translated: int = 0  # needs in English, searched through the glossary's terms
+    not_vietnamese: int = 0  # needs read as another language (English)
+    english_translated: int = 0  # of those, needs searched through the glossary's terms
+
+    @property
+    def not_translated(self) -> int:
+        """Needs in another language whose words the glossary did not know: dense search only."""
+        return max(self.not_vietnamese - self.english_translated, 0)
+
     # Filled by the runner: where things are and how the run went.
     input_path: str = ""
     output_path: str = ""
@@ -56,7 +63,11 @@ class BatchSummary:
         return self.matched_this_run / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "needs_per_s": round(self.needs_per_s, 2)}
+        return {
+            **asdict(self),
+            "not_translated": self.not_translated,
+            "needs_per_s": round(self.needs_per_s, 2),
+        }
 
 
 def _bin(score: float) -> str:
@@ -82,7 +93,10 @@ def summarize(
     for rec in records:
         s.needs += 1
         s.diacritics_restored += bool(rec.get("restored_text"))
-        s.english_translated += bool(rec.get("translated_terms"))
+        translated = bool(rec.get("translated_terms"))
+        s.english_translated += translated
+        # records written before the flag existed: a translated need was not Vietnamese
+        s.not_vietnamese += not rec.get("vietnamese", not translated)
         sector = rec["sectors"][0]["name"] if rec.get("sectors") else UNKNOWN_SECTOR
         sectors[sector] += 1
         results = rec.get("results", [])

@@ -181,7 +181,15 @@ def _summary_sheet(wb: Any, s: BatchSummary) -> None:
         ]
     )
     put(["Nhu cầu gõ không dấu (đã khôi phục dấu)", s.diacritics_restored, ""])
-    put(["Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch)", s.english_translated, ""])
+    put(["Nhu cầu không viết bằng tiếng Việt (tiếng Anh)", s.not_vietnamese, ""])
+    put(["  trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt", s.english_translated, ""])
+    put(
+        [
+            "  trong đó chưa dịch được thuật ngữ nào",
+            s.not_translated,
+            "chỉ tìm theo ngữ nghĩa: nên xem lại kết quả",
+        ]
+    )
     put(["", "", ""])
     put(["Nhu cầu theo ngành (Kế hoạch 16)", "Số nhu cầu", ""])
     for name, n in s.needs_by_sector.items():

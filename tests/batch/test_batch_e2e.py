@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CP1258, TCVN3, XLSX
+from survey_files import CP1258, TCVN3, XLSX
 
 from matcher.batch.checkpoint import read_jsonl
 from matcher.batch.runner import run_batch

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import fixture_module
+from survey_files import fixture_module
 
 from matcher.batch.checkpoint import read_jsonl
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import XLSX
+from survey_files import XLSX
 
 from matcher.batch.runner import run_batch
 

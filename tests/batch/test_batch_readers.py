@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CP1258, TCVN3, XLSX
+from survey_files import CP1258, TCVN3, XLSX
 
 from matcher.batch.readers import SkippedRow, SurveyNeed, open_survey, preview_survey, resolve_columns
 from matcher.errors import InputError

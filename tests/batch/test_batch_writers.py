@@ -73,16 +73,34 @@ def test_summary_counts_restored_and_english_needs_in_every_output(tmp_path: Pat
     from matcher.batch.report import render_report
 
     restored = _record(2, "lo dot rac") | {"restored_text": "lò đốt rác"}
-    english = _record(3, "waste incinerator") | {"translated_terms": ["incinerator → lò đốt"]}
-    records = [restored, english, _record(4, "lò đốt rác")]
+    english = _record(3, "waste incinerator") | {
+        "translated_terms": ["incinerator → lò đốt"],
+        "vietnamese": False,
+    }
+    untranslated = _record(5, "quantum widget") | {"vietnamese": False}
+    older = _record(6, "waste incinerator") | {
+        "translated_terms": ["incinerator → lò đốt"]
+    }  # before the flag
+    records = [restored, english, _record(4, "lò đốt rác"), untranslated, older]
     summary = summarize(records)
-    assert (summary.needs, summary.diacritics_restored, summary.english_translated) == (3, 1, 1)
+    assert (summary.needs, summary.diacritics_restored) == (5, 1)
+    assert (summary.not_vietnamese, summary.english_translated, summary.not_translated) == (3, 2, 1)
+    assert summary.to_dict()["not_translated"] == 1
     write_xlsx(flat_rows(records, []), [], summary, tmp_path / "out.xlsx")
     sheet_rows = [
         [c for c in row if c is not None]
         for ws in load_workbook(tmp_path / "out.xlsx").worksheets
         for row in ws.values
     ]
-    assert ["Nhu cầu viết bằng tiếng Anh (tìm theo thuật ngữ đã dịch)", 1] in sheet_rows
+    assert ["Nhu cầu không viết bằng tiếng Việt (tiếng Anh)", 3] in sheet_rows
+    assert ["  trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt", 2] in sheet_rows
+    assert [
+        "  trong đó chưa dịch được thuật ngữ nào",
+        1,
+        "chỉ tìm theo ngữ nghĩa: nên xem lại kết quả",
+    ] in sheet_rows
     html = render_report(summary, "khao_sat.xlsx")
-    assert '<td class="n" id="so-tieng-anh">1</td>' in html
+    assert '<td class="n" id="so-ngoai-ngu">3</td>' in html
+    assert (
+        '<td class="n" id="so-tieng-anh">2</td>' in html and '<td class="n" id="so-chua-dich">1</td>' in html
+    )
