@@ -217,7 +217,11 @@ class Service:
         upload younger than an hour always stays: it may be one still being validated for the
         next rebuild, which no version points at yet.
         """
-        removed = self.store.prune(self.index_name, self.settings.keep_index_versions)
+        # Under the swap lock: a roll-back activates a version under it too, so a version is
+        # either pruned before the roll-back looks (which then fails: 409) or active when the
+        # prune looks (and stays). Unlocked, CURRENT could name a deleted version.
+        with self._swap_lock:
+            removed = self.store.prune(self.index_name, self.settings.keep_index_versions)
         uploads = self.settings.data_dir / "catalogs"
         if removed and uploads.is_dir():
             used = set()

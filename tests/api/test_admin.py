@@ -193,3 +193,35 @@ def test_rollback_to_a_version_that_cannot_load_keeps_the_live_one(swap_client: 
         assert store.current_version("swap") == serving
     finally:
         shutil.rmtree(stale)
+
+
+def test_rollback_to_a_version_pruned_while_it_loads_keeps_the_live_one(
+    swap_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild that finishes while a roll-back loads may prune the roll-back's version: the
+    roll-back then fails (409) and CURRENT keeps naming a version that exists."""
+    import shutil
+
+    from api.errors import UnusableVersionError
+    from matcher.matcher import Matcher
+
+    service = swap_client.app.state.service  # type: ignore[attr-defined]
+    store = service.store
+    serving = swap_client.get("/readyz").json()["index"]["version"]
+    target = store.version_dir("swap", serving).parent / "19990101T000000-000002"
+    shutil.copytree(store.version_dir("swap", serving), target)
+    warm_up = Matcher.warm_up
+
+    def warm_up_then_lose_the_version(self: Matcher) -> Matcher:
+        warmed = warm_up(self)
+        store.remove_version("swap", target.name)  # what the rebuild's prune does meanwhile
+        return warmed
+
+    monkeypatch.setattr(Matcher, "warm_up", warm_up_then_lose_the_version)
+    with pytest.raises(UnusableVersionError, match="19990101T000000-000002"):
+        service.switch_to(target.name)
+    monkeypatch.undo()
+    assert not target.exists()
+    assert store.current_version("swap") == serving
+    assert swap_client.get("/readyz").json()["index"]["version"] == serving
+    assert swap_client.post("/v1/match", json={"text": "nước thải", "top_k": 1}).status_code == 200
