@@ -13,6 +13,11 @@ job reads (the uploaded survey) are moved into its folder at submission. Beyond 
 leave the list together with their folder (result files), oldest finish first, so a service
 that runs for months does not fill its disk; a job finished less than `KEEP_FINISHED` ago always
 stays, so a burst of new submissions cannot delete results someone is about to download.
+
+All of this assumes one registry per folder: a second service started on the same data folder
+would mark the first one's running jobs as interrupted and run them again beside it. The registry
+therefore holds an exclusive lock on its folder (`filelock`: the operating system releases it when
+the process dies, so a crash never leaves a stale lock) and a second one is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from api.schemas import JobStatus
 from matcher.errors import TechmatchError
 from matcher.fileio import atomic_write_text
@@ -38,6 +45,7 @@ log = logging.getLogger("techmatch.api.jobs")
 KEEP_JOBS = 200
 KEEP_FINISHED = timedelta(hours=24)
 STATUS_FILE = "job.json"
+LOCK_FILE = ".techmatch.lock"
 REQUEST_FILE = "request.json"
 INTERRUPTED = "Dịch vụ đã khởi động lại khi tác vụ này đang chạy nên tác vụ đã dừng; hãy gửi lại yêu cầu."
 RESUMING = (
@@ -90,11 +98,25 @@ class QueueFull(TechmatchError):
     """Too many jobs of a kind are already waiting: the caller should try again later."""
 
 
+class JobsFolderInUse(TechmatchError):
+    """Another running service owns the jobs folder."""
+
+
 class JobRegistry:
     """Submits jobs, tracks their status, keeps the last `KEEP_JOBS` of them."""
 
     def __init__(self, root: Path, workers: int = 2) -> None:
         self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        # not thread-local: the lifespan that releases it runs on another thread than create_app
+        self._owner = FileLock(self.root / LOCK_FILE, thread_local=False)
+        try:
+            self._owner.acquire(timeout=0)
+        except Timeout as e:
+            raise JobsFolderInUse(
+                f"Thư mục tác vụ {self.root} đang được một dịch vụ techmatch khác dùng. "
+                "Hãy dừng dịch vụ đó, hoặc đặt TECHMATCH_DATA_DIR khác cho dịch vụ này."
+            ) from e
         self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="techmatch-job")
@@ -271,7 +293,9 @@ class JobRegistry:
         return self.root / job_id
 
     def shutdown(self) -> None:
+        """Stop taking jobs and give the folder up (a service started after this may own it)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._owner.release()
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._lock:

@@ -6,11 +6,14 @@ from typing import Annotated
 
 import typer
 
+from matcher.cli.common import handle_errors
+
 
 def register(app: typer.Typer) -> None:
     """Add the `serve` command to the main CLI (called by matcher.cli.main)."""
 
     @app.command()
+    @handle_errors
     def serve(
         index: Annotated[
             str | None, typer.Option(help="Tên chỉ mục; mặc định: chỉ mục của danh mục mẫu.")

@@ -40,13 +40,17 @@ def wait_job(c: TestClient, url: str, timeout: float = 300) -> dict:
 
 
 @pytest.fixture(scope="module")
-def swap_client(api_settings: Settings, embedder) -> Iterator[TestClient]:
-    """An app over its own index ('swap'), so swapping catalogs cannot disturb other tests."""
+def swap_client(
+    api_settings: Settings, embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """An app over its own index ('swap') and data folder, so swapping catalogs cannot disturb
+    other tests (and the session's `client` keeps owning its own data folder)."""
     from api.app import create_app
     from matcher.index.build import build_index
 
-    build_index(SMALL, "swap", settings=api_settings, embedder=embedder)
-    app = create_app(api_settings, index_name="swap", embedder=embedder)
+    settings = api_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("swap-data")})
+    build_index(SMALL, "swap", settings=settings, embedder=embedder)
+    app = create_app(settings, index_name="swap", embedder=embedder)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

@@ -232,3 +232,46 @@ def test_files_move_into_the_job_folder_and_the_request_is_saved(tmp_path: Path)
     gate.set()
     assert _wait(registry, first.id) == "done" and _wait(registry, second.id) == "done"
     registry.shutdown()
+
+
+def test_a_second_service_on_the_same_folder_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from api.jobs import JobsFolderInUse
+
+    first = JobRegistry(tmp_path)
+    with pytest.raises(JobsFolderInUse, match="TECHMATCH_DATA_DIR"):
+        JobRegistry(tmp_path)
+    first.shutdown()
+    JobRegistry(tmp_path).shutdown()  # free once the first service stopped
+
+
+def test_a_killed_service_leaves_no_stale_lock(tmp_path: Path) -> None:
+    """The lock dies with its process (kill -9 included): the next start is never refused."""
+    import signal
+    import subprocess
+    import sys
+
+    import pytest
+
+    from api.jobs import JobsFolderInUse
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from api.jobs import JobRegistry; registry = JobRegistry(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(JobsFolderInUse):
+            JobRegistry(tmp_path)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+    JobRegistry(tmp_path).shutdown()
