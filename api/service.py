@@ -217,11 +217,9 @@ class Service:
         upload younger than an hour always stays: it may be one still being validated for the
         next rebuild, which no version points at yet.
         """
-        # Under the swap lock: a roll-back activates a version under it too, so a version is
-        # either pruned before the roll-back looks (which then fails: 409) or active when the
-        # prune looks (and stays). Unlocked, CURRENT could name a deleted version.
-        with self._swap_lock:
-            removed = self.store.prune(self.index_name, self.settings.keep_index_versions)
+        # a roll-back racing this prune either finds its version gone (409) or keeps it: the
+        # store's version lock (IndexStore.changing_versions)
+        removed = self.store.prune(self.index_name, self.settings.keep_index_versions)
         uploads = self.settings.data_dir / "catalogs"
         if removed and uploads.is_dir():
             used = set()

@@ -9,6 +9,11 @@ Layout::
 A build is written into a temporary sibling directory, fsynced, then renamed into place, so a
 crash never leaves a half-written version; switching the active version is one atomic file
 replace, so a running service can swap catalogs while it answers (and roll back the same way).
+
+Activating and removing versions take one lock per index (a file lock, so it also holds between
+the service and `matcher index ...` run beside it): a roll-back checks that its version exists
+and writes CURRENT in one step, and a prune reads CURRENT and deletes in one step, so CURRENT can
+never name a version that a prune deleted at the same moment.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from matcher.errors import IndexError_
@@ -30,6 +36,9 @@ from matcher.fileio import atomic_write_text, file_problem, fsync_path, sha256_f
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
+LOCK = ".versions.lock"
+#: How long a change of versions waits for another one (a prune deleting gigabytes) to finish.
+LOCK_WAIT_S = 120.0
 FORMAT_VERSION = 1
 #: Up to this many bytes of index files, every load checks every file's sha256 (see verify_files).
 FULL_VERIFY_MAX_BYTES = 256 * 1024 * 1024
@@ -98,13 +107,34 @@ class IndexStore:
     def exists(self, name: str) -> bool:
         return self.current_version(name) is not None
 
+    @contextmanager
+    def changing_versions(self, name: str) -> Iterator[None]:
+        """Hold the index's version lock (see the module docstring)."""
+        index_dir = self.index_dir(name)
+        if not index_dir.is_dir():  # no versions yet: nothing to race on, and no folder to create
+            yield
+            return
+        lock = FileLock(index_dir / LOCK, thread_local=False)
+        try:
+            lock.acquire(timeout=LOCK_WAIT_S)
+        except Timeout as e:
+            raise IndexError_(
+                f"Chỉ mục '{name}' đang được thay đổi phiên bản quá {LOCK_WAIT_S:.0f} giây (khóa {lock.lock_file}); "
+                "hãy thử lại sau."
+            ) from e
+        try:
+            yield
+        finally:
+            lock.release()
+
     def activate(self, name: str, version: str) -> None:
         """Make `version` the active one (also used for roll-back)."""
-        if version not in self.versions(name):
-            raise IndexError_(
-                f"Chỉ mục '{name}' không có phiên bản '{version}'. Các phiên bản: {', '.join(self.versions(name)) or '(không có)'}."
-            )
-        atomic_write_text(self.index_dir(name) / CURRENT, version + "\n")
+        with self.changing_versions(name):
+            if version not in self.versions(name):
+                raise IndexError_(
+                    f"Chỉ mục '{name}' không có phiên bản '{version}'. Các phiên bản: {', '.join(self.versions(name)) or '(không có)'}."
+                )
+            atomic_write_text(self.index_dir(name) / CURRENT, version + "\n")
 
     def read_manifest(self, name: str, version: str) -> Manifest:
         path = self.version_dir(name, version) / MANIFEST
@@ -177,9 +207,10 @@ class IndexStore:
                 )
 
     def remove_version(self, name: str, version: str) -> None:
-        if version == self.current_version(name):
-            raise IndexError_(f"Không thể xóa phiên bản đang dùng '{version}' của chỉ mục '{name}'.")
-        shutil.rmtree(self.version_dir(name, version))
+        with self.changing_versions(name):
+            if version == self.current_version(name):
+                raise IndexError_(f"Không thể xóa phiên bản đang dùng '{version}' của chỉ mục '{name}'.")
+            shutil.rmtree(self.version_dir(name, version))
 
     def prune(self, name: str, keep: int) -> list[str]:
         """Remove all but the newest `keep` versions (the active one always stays); returns the removed.
@@ -190,10 +221,11 @@ class IndexStore:
         """
         if keep <= 0:
             return []
-        current = self.current_version(name)
-        removed = []
-        for version in self.versions(name)[:-keep]:
-            if version != current:
-                shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
-                removed.append(version)
+        with self.changing_versions(name):
+            current = self.current_version(name)
+            removed = []
+            for version in self.versions(name)[:-keep]:
+                if version != current:
+                    shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
+                    removed.append(version)
         return removed

@@ -133,3 +133,41 @@ def test_prune_keeps_the_newest_and_the_active_version(tmp_path: Path) -> None:
     assert store.versions("t") == [versions[0], *versions[3:]]
     assert store.prune("t", keep=2) == []  # nothing more to remove
     store.verify_files("t", versions[0], store.read_manifest("t", versions[0]))
+
+
+def test_version_changes_wait_for_another_process_holding_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`matcher index prune` in a shell and a roll-back in the service exclude each other."""
+    import subprocess
+    import sys
+
+    store = IndexStore(tmp_path)
+    old, new = _build(store, "old"), _build(store, "new")
+    store.activate("t", new)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from matcher.index.store import IndexStore; "
+            "lock = IndexStore(sys.argv[1]).changing_versions('t'); lock.__enter__(); "
+            "print('ready', flush=True); sys.stdin.readline()",
+            str(tmp_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        monkeypatch.setattr(store_module, "LOCK_WAIT_S", 0.2)
+        with pytest.raises(IndexError_, match="đang được thay đổi phiên bản"):
+            store.activate("t", old)  # a roll-back while another process prunes
+        with pytest.raises(IndexError_, match="đang được thay đổi phiên bản"):
+            store.prune("t", keep=1)
+        assert store.current_version("t") == new and store.versions("t") == [old, new]
+    finally:
+        holder.communicate("\n", timeout=10)  # the other process finishes and lets go
+    store.activate("t", old)
+    assert store.current_version("t") == old
+    assert store.prune("t", keep=1) == []  # the active (old) and the newest stay
