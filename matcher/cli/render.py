@@ -15,6 +15,10 @@ def _num(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
+#: A need read as another language whose words the glossary does not know: dense search only.
+UNTRANSLATED = "Không nhận ra tiếng Việt và không dịch được thuật ngữ nào: chỉ tìm theo ngữ nghĩa, hãy kiểm tra kỹ kết quả."
+
+
 def print_match(console: Console, result: MatchResult) -> None:
     """The need, its restored text, sectors, warnings, then the ranked table."""
     console.print(f"[bold]Nhu cầu:[/] {result.need_text}", highlight=False)
@@ -24,6 +28,8 @@ def print_match(console: Console, result: MatchResult) -> None:
         console.print(
             f"[dim]Tìm theo thuật ngữ đã dịch:[/] {'; '.join(result.translated_terms)}", highlight=False
         )
+    elif not result.vietnamese:
+        console.print(f"[dim]{UNTRANSLATED}[/]", highlight=False)
     if result.sectors:
         console.print(
             "[bold]Ngành có khả năng:[/] "

@@ -69,6 +69,14 @@ def test_english_need_shows_translated_terms_and_a_warning(page, artifacts: Path
     page.screenshot(path=artifacts / "04b-english-need.png", full_page=True)
 
 
+def test_need_in_another_language_without_known_terms_says_so(page) -> None:
+    page.get_by_label("Mô tả nhu cầu công nghệ của doanh nghiệp").fill("Guitar lessons for kids")
+    page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
+    status = page.locator("#business-status")
+    status.get_by_text("chỉ tìm theo ngữ nghĩa", exact=False).wait_for()
+    assert "thuật ngữ đã dịch" not in status.inner_text()
+
+
 def test_empty_need_is_refused_in_place(page) -> None:
     page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
     assert "Hãy mô tả" in page.locator("#need-error").inner_text()

@@ -57,6 +57,19 @@ def test_narrow_terminal_gets_cards_wide_gets_a_table(cli_env: Path) -> None:
     assert "┏" in table and first.tech_id in table
 
 
+def test_match_says_when_a_foreign_need_was_searched_by_meaning_only(cli_env: Path) -> None:
+    from matcher.cli.render import UNTRANSLATED
+
+    result = runner.invoke(app, ["match", "Guitar lessons for kids", "--top-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert " ".join(UNTRANSLATED.split()[:6]) in " ".join(result.output.split())
+    translated = runner.invoke(app, ["match", "shrimp pond wastewater treatment", "--top-k", "2"])
+    assert (
+        "Tìm theo thuật ngữ đã dịch" in translated.output
+        and "chỉ tìm theo ngữ nghĩa" not in translated.output
+    )
+
+
 def test_match_json_is_machine_readable(cli_env: Path) -> None:
     result = runner.invoke(app, ["match", "lò đốt rác sinh hoạt", "--top-k", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -196,7 +196,9 @@ async function businessSearch(e) {
       ? ` (đã hiểu là: “${result.restored_text}”)`
       : result.translated_terms.length
         ? ` (tìm theo thuật ngữ đã dịch: ${result.translated_terms.join("; ")})`
-        : "";
+        : result.vietnamese
+          ? ""
+          : " (không nhận ra tiếng Việt và không dịch được thuật ngữ nào: chỉ tìm theo ngữ nghĩa, hãy kiểm tra kỹ)";
     status.textContent = result.results.length
       ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}.`
       : "Không tìm thấy công nghệ phù hợp. Hãy mô tả nhu cầu chi tiết hơn.";
