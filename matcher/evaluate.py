@@ -8,6 +8,7 @@ the `dev` split and reported on `test`. Graded relevance 0-3; nDCG uses the grad
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,51 @@ def twin_gap(report: SystemReport) -> dict[str, float]:
     unacc = sum(p[0] for p in pairs) / len(pairs)
     acc = sum(p[1] for p in pairs) / len(pairs)
     return {"pairs": float(len(pairs)), "unaccented": unacc, "accented_twins": acc, "gap": acc - unacc}
+
+
+#: A syllable spelt "consonant + y" that Vietnamese also writes with i: lý/lí, kỹ/kĩ, quy/qui,
+#: công ty/ti, tỷ/tỉ, mỹ/mĩ, sỹ/sĩ, hy/hi. Both spellings are accepted and writers mix them.
+_Y_SPELLING_RE = re.compile(r"(?<![^\W_])(h|k|l|m|s|t|qu)([yýỳỷỹỵ])(?![^\W_])", re.IGNORECASE)
+_Y_TO_I = str.maketrans("yýỳỷỹỵYÝỲỶỸỴ", "iíìỉĩịIÍÌỈĨỊ")
+
+
+def respell_with_i(text: str) -> str:
+    """The text as a writer who prefers i would type it: "xử lý, kỹ thuật" -> "xử lí, kĩ thuật"."""
+    return _Y_SPELLING_RE.sub(lambda m: m.group(1) + m.group(2).translate(_Y_TO_I), text)
+
+
+def spelling_variants(needs: Sequence[EvalNeed]) -> list[EvalNeed]:
+    """Each need that has such a syllable, respelt with i (id + "~i", same judgements).
+
+    The eval needs were written with the catalog's spelling (y); these copies measure what a
+    business that writes "xử lí" or "qui trình" gets, without writing a second set by hand.
+    """
+    out = []
+    for n in needs:
+        respelt = respell_with_i(n.text)
+        if respelt != n.text:
+            out.append(n.model_copy(update={"id": f"{n.id}~i", "text": respelt}))
+    return out
+
+
+def spelling_gap(originals: SystemReport, variants: SystemReport) -> dict[str, float]:
+    """nDCG@10 of the respelt needs against the same needs as written (pairs with judgements)."""
+    by_id = {o.need.id: o.metrics for o in originals.outcomes}
+    pairs = [
+        (by_id[o.need.id[: -len("~i")]]["ndcg@10"], o.metrics["ndcg@10"])  # type: ignore[index]
+        for o in variants.outcomes
+        if o.metrics is not None and by_id.get(o.need.id[: -len("~i")]) is not None
+    ]
+    if not pairs:
+        return {}
+    written = sum(p[0] for p in pairs) / len(pairs)
+    respelt = sum(p[1] for p in pairs) / len(pairs)
+    return {
+        "pairs": float(len(pairs)),
+        "as_written": written,
+        "respelt_with_i": respelt,
+        "gap": written - respelt,
+    }
 
 
 def warnings_recall(report: SystemReport) -> dict[str, float]:

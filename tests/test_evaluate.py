@@ -15,6 +15,9 @@ from matcher.evaluate import (
     evaluate,
     load_eval_set,
     metrics_for,
+    respell_with_i,
+    spelling_gap,
+    spelling_variants,
     twin_gap,
 )
 from matcher.results import MatchResult
@@ -70,3 +73,27 @@ def test_labelled_set_is_checked(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("twin: N1", "twin: N9"), encoding="utf-8")
     with pytest.raises(InputError, match="N9"):
         load_eval_set(path)
+
+
+def test_i_spelling_variants_of_the_needs() -> None:
+    assert respell_with_i("Xử lý nước thải, Kỹ thuật, quy trình, công ty, tỷ lệ, Mỹ") == (
+        "Xử lí nước thải, Kĩ thuật, qui trình, công ti, tỉ lệ, Mĩ"
+    )
+    # y inside a longer vowel, or after a consonant that never takes i, stays
+    assert respell_with_i("thủy lợi, tuy nhiên, hay, yêu cầu, ý kiến, khuy, xuyên") == (
+        "thủy lợi, tuy nhiên, hay, yêu cầu, ý kiến, khuy, xuyên"
+    )
+    needs = [_need("A"), _need("B")]
+    needs[0] = needs[0].model_copy(update={"text": "xử lý nước thải"})
+    (variant,) = spelling_variants(needs)  # B has no such syllable: no copy
+    assert variant.id == "A~i" and variant.text == "xử lí nước thải" and variant.relevant == needs[0].relevant
+
+    def run(texts, spec):
+        return [MatchResult(need_text=t, normalized_text=t) for t in texts]
+
+    spec = SystemSpec("s", "hybrid", True, "s")
+    originals, respelt = evaluate(needs, run, [spec])[0], evaluate([variant], run, [spec])[0]
+    originals.outcomes[0].metrics = metrics_for(["T1"], {"T1": 3})
+    respelt.outcomes[0].metrics = metrics_for(["X", "T1"], {"T1": 3})
+    gap = spelling_gap(originals, respelt)
+    assert gap["pairs"] == 1 and gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))

@@ -12,7 +12,17 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.cli.common import handle_errors
-from matcher.evaluate import SYSTEMS, SystemReport, load_eval_set, misses, run_eval, twin_gap, warnings_recall
+from matcher.evaluate import (
+    SYSTEMS,
+    SystemReport,
+    load_eval_set,
+    misses,
+    run_eval,
+    spelling_gap,
+    spelling_variants,
+    twin_gap,
+    warnings_recall,
+)
 from matcher.settings import PROJECT_ROOT
 
 PLAN_TEXT = PROJECT_ROOT / "corpora" / "plan16" / "source" / "ke-hoach-16-KH-UBND-2026.txt"
@@ -105,6 +115,15 @@ def register(app: typer.Typer) -> None:
                 f"Không dấu so với bản có dấu (hybrid + rules, {int(gap['pairs'])} cặp): "
                 f"{gap['unaccented']:.3f} vs {gap['accented_twins']:.3f} (chênh {gap['gap']:+.3f})"
             )
+        variants = spelling_variants(needs)
+        if variants:
+            (respelt,) = run_eval(matcher, variants, [hr.spec])
+            data["spelling_gap"] = spell = spelling_gap(hr, respelt)
+            if spell:
+                out.print(
+                    f"Viết i thay y (lí/lý, kĩ/kỹ, qui/quy, ti/ty; hybrid + rules, {int(spell['pairs'])} cặp): "
+                    f"{spell['respelt_with_i']:.3f} vs {spell['as_written']:.3f} như đã viết (chênh {spell['gap']:+.3f})"
+                )
         groups = hr.group_metrics()
         if groups.get("english") and groups.get("vietnamese"):
             en, vi = groups["english"]["ndcg@10"], groups["vietnamese"]["ndcg@10"]
