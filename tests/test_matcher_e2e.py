@@ -37,6 +37,18 @@ def test_both_tone_mark_placements_give_identical_answers(small_matcher: Matcher
     assert [r.tech_id for r in a.results] == [r.tech_id for r in b.results]
 
 
+def test_both_i_y_spellings_give_identical_lexical_answers(small_matcher: Matcher) -> None:
+    """ "xử lí" / "qui trình" (accepted spellings) meet the catalog's "xử lý" / "quy trình"."""
+    y = small_matcher.match("quy trình xử lý nước thải ao nuôi tôm", top_k=5, mode="bm25")
+    i = small_matcher.match("qui trình xử lí nước thải ao nuôi tôm", top_k=5, mode="bm25")
+    assert [r.tech_id for r in y.results] == [r.tech_id for r in i.results]
+    assert [r.explanation.lexical_score for r in y.results] == [
+        r.explanation.lexical_score for r in i.results
+    ]
+    # typed without marks, either spelling restores to what the catalog writes
+    assert small_matcher.prepare("xu li nuoc thai ao nuoi tom").restored == "xử lý nước thải ao nuôi tôm"
+
+
 def test_explanations_on_every_result(small_matcher: Matcher) -> None:
     result = small_matcher.match(ACCENTED, top_k=5)
     for r in result.results:

@@ -42,7 +42,9 @@ TEXT_HINTS: tuple[str, ...] = (
 #: Folded headers (exact, then contained) that identify a respondent or a form.
 ID_HINTS: tuple[str, ...] = ("ma phieu", "ma doanh nghiep", "ma so thue", "mst", "ma dn", "id", "ma", "stt")
 #: Folded header fragments naming the company (kept in the results so officers can call back).
-COMPANY_HINTS: tuple[str, ...] = ("ten doanh nghiep", "doanh nghiep", "ten cong ty", "cong ty", "don vi")
+COMPANY_HINTS: tuple[str, ...] = tuple(
+    fold(h) for h in ("tên doanh nghiệp", "doanh nghiệp", "tên công ty", "công ty", "đơn vị")
+)
 #: Answers that mean "no need" rather than a need (folded, punctuation removed).
 NO_NEED_ANSWERS = frozenset(
     {

@@ -59,7 +59,7 @@ from matcher.text.crosslingual import (
     english_stems,
     mostly_english,
 )
-from matcher.text.normalize import fold, normalize, strip_diacritics
+from matcher.text.normalize import canonical_i, fold, lower, normalize, strip_diacritics
 from matcher.text.quantities import Quantity, find_quantities_in
 
 #: Cosine (e5 query vs passage) above which a restricted rule is flagged for review. With
@@ -227,7 +227,7 @@ class _Doc:
 
 
 def _tokens(phrase: str) -> _Phrase:
-    low = normalize(phrase).lower()
+    low = lower(phrase)
     folded = fold(phrase)
     spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
     aligned = len(low) == len(folded)
@@ -263,9 +263,9 @@ class PhraseIndex:
     def read(self, text: str, cues: Mapping[int, _Cue]) -> _Doc:
         """Tokenise a text and record every phrase occurrence in it."""
         shown = normalize(text)
-        folded = strip_diacritics(shown.lower())  # = fold(text), without normalising twice
+        folded = canonical_i(strip_diacritics(shown.lower()))  # = fold(text), normalised once
         aligned = len(shown) == len(folded)
-        low = shown.lower() if aligned else folded
+        low = canonical_i(shown.lower()) if aligned else folded  # = lower(text)
         sentence_ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded)]
         clause_ends = sorted({*sentence_ends, *(m.end() for m in _CLAUSE_END_RE.finditer(folded))})
         matches = list(_TOKEN_RE.finditer(folded))

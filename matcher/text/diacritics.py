@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-from matcher.text.normalize import has_diacritics, normalize, strip_diacritics, words
+from matcher.text.normalize import canonical_i, has_diacritics, normalize, strip_diacritics, words
 
 __all__ = ["DiacriticRestorer", "is_vietnamese_syllable"]
 
@@ -73,8 +73,9 @@ _FOLD_TABLE = _build_fold_table()
 
 
 def _fold_token(token: str) -> str:
-    """Lower-case, diacritic-free key of one NFC token."""
-    return token.lower().translate(_FOLD_TABLE)
+    """Lower-case, diacritic-free key of one NFC token, i/y one way (= `fold` of one syllable):
+    "xu li" and "xu ly" both restore from what the catalog wrote, "xử lý"."""
+    return canonical_i(token.lower().translate(_FOLD_TABLE))
 
 
 def is_vietnamese_syllable(token: str) -> bool:

@@ -9,6 +9,13 @@ re-spaces punctuation and is slower), so the syllable rule below is ours. Everyt
 Every text entering techmatch goes through `normalize`; the lexical channel and the rule
 matcher also use `fold` (no diacritics, đ -> d), so that "xu ly nuoc thai" meets "xử lý nước
 thải". Numbers are left untouched ("4.000", "0,3") because the rules read them.
+
+Matching keys (`fold`, `lower`) also write the i/y spelling variants one way: Vietnamese
+accepts both "xử lý" and "xử lí", "kỹ thuật" and "kĩ thuật", "quy trình" and "qui trình",
+"công ty" and "công ti", and writers (and catalogs) mix them, so a syllable whose whole vowel
+is y after one of the consonants that take either spelling (h k l m s t v, qu) is keyed with i.
+Words where y is part of a longer vowel ("thủy", "tuy", "hay", "yêu") or cannot be written with
+i are untouched. Text shown to people keeps the writer's spelling (`normalize` does not do it).
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import unicodedata
 from functools import lru_cache
 
 #: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
-PIPELINE_VERSION = "3"  # 2: a line break that ends a sentence becomes ". "; 3: never ". ." after one
+#: 2: a line break that ends a sentence becomes ". "; 3: never ". ." after one; 4: i/y spellings
+PIPELINE_VERSION = "4"
 
 # Combining tone marks (the five Vietnamese tones other than level).
 _TONE_MARKS = {
@@ -39,6 +47,10 @@ _SPACE_RE = re.compile(r"\s+")
 _LINE_BREAK_RE = re.compile(r"[ \t]*\r?\n(\s*)(?=[-•*+–]|\d+[.)]\s|[^\W\d_])")
 _SENTENCE_PUNCT = ".!?;:"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A lower-case syllable "consonant + y" whose y may also be written i (see the module docstring).
+# "_" counts as a boundary: compounds join their syllables with it ("xử_lý").
+_I_OR_Y_RE = re.compile(r"(?<![^\W_])(h|k|l|m|s|t|v|qu)([yýỳỷỹỵ])(?![^\W_])")
+_Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 
 
 def _decompose_syllable(word: str) -> tuple[list[str], str | None]:
@@ -144,9 +156,19 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+def canonical_i(text: str) -> str:
+    """Lower-case text with the i/y spelling variants written with i: "xử lý" -> "xử lí".
+
+    Keeps the length, so offsets into the text stay valid (the rule engine relies on it).
+    """
+    if "y" not in text and not any(c in text for c in "ýỳỷỹỵ"):
+        return text
+    return _I_OR_Y_RE.sub(lambda m: m.group(1) + m.group(2).translate(_Y_TO_I), text)
+
+
 def fold(text: str) -> str:
-    """The lexical key of a text: normalised, lower-cased, without diacritics."""
-    return strip_diacritics(normalize(text).lower())
+    """The lexical key of a text: normalised, lower-cased, without diacritics, i/y one way."""
+    return canonical_i(strip_diacritics(normalize(text).lower()))
 
 
 @lru_cache(maxsize=65_536)
@@ -157,8 +179,8 @@ def fold_word(word: str) -> str:
 
 
 def lower(text: str) -> str:
-    """Normalised and lower-cased, diacritics kept."""
-    return normalize(text).lower()
+    """The accented lexical key: normalised, lower-cased, diacritics kept, i/y one way."""
+    return canonical_i(normalize(text).lower())
 
 
 def words(text: str) -> list[str]:

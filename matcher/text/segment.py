@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from matcher.text.normalize import fold, lower
+from matcher.text.normalize import canonical_i, fold, lower
 
 _TOKEN_RE = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 
@@ -35,7 +35,7 @@ def compounds(text: str) -> list[str]:
         if "_" in token:
             parts = [p for p in _TOKEN_RE.findall(token.replace("_", " ")) if p]
             if len(parts) > 1:
-                out.append("_".join(p.lower() for p in parts))
+                out.append(canonical_i("_".join(p.lower() for p in parts)))
     return out
 
 

@@ -192,3 +192,14 @@ def test_one_item_per_line_is_one_sentence_each(engine):
     # An exclusion on the next line ("gạch không nung") must not cancel this line's trigger.
     assert engine.check("Sản xuất gạch đất sét nung\nGạch không nung").restricted == "yes"
     assert engine.check("- lò gạch đất sét nung thủ công\n- gạch không nung").restricted == "yes"
+
+
+@pytest.mark.parametrize(
+    ("y_spelling", "i_spelling"),
+    [
+        ("Xưởng tái chế ắc quy chì cũ", "Xưởng tái chế ắc qui chì cũ"),
+        ("xuong tai che ac quy", "xuong tai che ac qui"),
+    ],
+)
+def test_both_i_y_spellings_meet_the_same_rule(engine, y_spelling, i_spelling):
+    assert _ids(engine.check(y_spelling)) == _ids(engine.check(i_spelling)) != set()

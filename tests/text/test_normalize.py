@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from matcher.text.normalize import fix_tone_placement, fold, has_diacritics, normalize
+from matcher.text.normalize import canonical_i, fix_tone_placement, fold, has_diacritics, lower, normalize
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,38 @@ def test_line_breaks_that_end_sentences_become_full_stops(text: str, expected: s
 )
 def test_line_break_after_a_sentence_end_adds_no_second_stop(text: str) -> None:
     assert normalize(text) == "Lò gạch. Dây chuyền mới"
+
+
+@pytest.mark.parametrize(
+    ("y_spelling", "i_spelling"),
+    [
+        ("Xử lý nước thải", "xử lí nước thải"),
+        ("kỹ thuật", "kĩ thuật"),
+        ("quy trình", "qui trình"),
+        ("Công ty TNHH", "công ti TNHH"),
+        ("tỷ lệ", "tỉ lệ"),
+        ("nước Mỹ", "nước Mĩ"),
+        ("hy vọng", "hi vọng"),
+        ("bác sỹ", "bác sĩ"),
+    ],
+)
+def test_both_i_y_spellings_share_one_key(y_spelling: str, i_spelling: str) -> None:
+    assert fold(y_spelling) == fold(i_spelling)
+    assert lower(y_spelling) == lower(i_spelling)
+    assert normalize(y_spelling) == y_spelling  # what people see keeps the writer's spelling
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thủy lợi", "tuy nhiên", "hay", "yêu cầu", "ý kiến", "khuyến nông", "xuyên", "thuyền", "Huy", "ly_tâm"],
+)
+def test_y_inside_a_longer_vowel_is_not_respelt(text: str) -> None:
+    low = text.lower()
+    expected = "li_tâm" if text == "ly_tâm" else low  # "_" (compounds) is a boundary
+    assert canonical_i(low) == expected
+
+
+def test_canonical_i_keeps_offsets() -> None:
+    text = "công ty xử lý, quy mô 2 tỷ; kỹ sư mỹ"  # lower case, as fold and lower pass it
+    assert len(canonical_i(text)) == len(text)
+    assert canonical_i(text) == "công ti xử lí, qui mô 2 tỉ; kĩ sư mĩ"
