@@ -25,11 +25,12 @@ from matcher.errors import InputError
 from matcher.explain import boost_reasons, matched_terms, summarize, translated_terms
 from matcher.filters import Filters, browse_rows, filter_mask
 from matcher.fusion import convex, rrf
-from matcher.index.build import catalog_verdicts, rules_checksum
+from matcher.index.build import catalog_verdicts, passages, rules_checksum
 from matcher.index.loaded import LoadedIndex, open_index
 from matcher.index.store import IndexStore
 from matcher.results import Explanation, MatchResult, NeedWarning, RankedTechnology, Replacement, Verdict
 from matcher.settings import Settings, get_settings
+from matcher.text.abbreviations import expand as expand_abbreviations
 from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
 from matcher.text.need_text import text_problem
 from matcher.text.normalize import fold, has_diacritics, normalize
@@ -55,10 +56,14 @@ class PreparedNeed:
     translation: list[TermMatch] = field(default_factory=list)
     translated_accented_tokens: list[str] = field(default_factory=list)
     translated_folded_tokens: list[str] = field(default_factory=list)
+    # Abbreviations read as what they stand for ("XLNT" -> "xử lý nước thải"), and the need with
+    # them written out: what every channel searches (matcher/text/abbreviations.py).
+    abbreviations: list[TermMatch] = field(default_factory=list)
+    expanded: str | None = None
 
     @property
     def semantic_text(self) -> str:
-        return self.restored or self.normalized
+        return self.expanded or self.restored or self.normalized
 
     @property
     def accented(self) -> bool:
@@ -146,7 +151,7 @@ class Matcher:
                     if loaded.rules_vectors:  # same model, same rules: reuse the embedded rule texts
                         self.rules.load_semantic_state(loaded.rules_vectors)
                     if stale_rules:  # rules changed since the build: verdicts are cheap to redo
-                        texts = [normalize(t.passage_text()) for t in loaded.technologies]
+                        texts = passages(loaded.technologies)
                         loaded.set_verdicts(
                             catalog_verdicts(self.rules, loaded.technologies, texts, loaded.catalog_queries)
                         )
@@ -253,6 +258,7 @@ class Matcher:
                 diacritics_restored=need.restored is not None,
                 restored_text=need.restored,
                 translated_terms=translated_terms(need.translation),
+                abbreviations=translated_terms(need.abbreviations),
                 vietnamese=need.vietnamese,
                 warnings=warnings,
                 results=ranked,
@@ -282,14 +288,20 @@ class Matcher:
         candidate = self.index.restorer.restore_if_unaccented(normalized)
         restored = candidate if candidate != normalized else None  # shown only when marks were added
         vietnamese = (has_diacritics(normalized) and not mostly_english(normalized)) or restored is not None
-        comps = compounds(restored or normalized)
+        # after restoration, which leaves acronyms alone: an expansion has marks, and would make an
+        # unaccented need look accented
+        searched = expand_abbreviations(restored or normalized)
+        as_typed = expand_abbreviations(normalized).text if searched.terms else normalized
+        comps = compounds(searched.text)
         need = PreparedNeed(
             typed=text,
             normalized=normalized,
             restored=restored,
-            accented_tokens=lexical_tokens(restored or normalized, folded=False, segmented=comps),
-            folded_tokens=lexical_tokens(normalized, folded=True, segmented=comps),
+            accented_tokens=lexical_tokens(searched.text, folded=False, segmented=comps),
+            folded_tokens=lexical_tokens(as_typed, folded=True, segmented=comps),
             vietnamese=vietnamese,
+            abbreviations=searched.terms,
+            expanded=searched.text if searched.terms else None,
         )
         if not vietnamese:
             # "wastewater" -> "nước thải": catalog words the lexical channel can match.
@@ -410,6 +422,7 @@ class Matcher:
                 boost_reasons=reasons.get(d, []),
                 replacement_roadmap=fused_replacements.get(d),
                 matched_terms=matched_terms(need.typed, index.folded_vocab(d), english=not need.vietnamese)
+                + translated_terms(need.abbreviations, index.folded_vocab(d))
                 + translated_terms(need.translation, index.folded_vocab(d)),
             )
             expl.summary = summarize(expl, verdict)

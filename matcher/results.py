@@ -130,6 +130,8 @@ class MatchResult(BaseModel):
     # A need not in Vietnamese: its terms and the catalog words they were searched as
     # ("wastewater → nước thải"), from the shipped glossary (matcher/text/crosslingual.py).
     translated_terms: list[str] = Field(default_factory=list)
+    # Abbreviations read as what they stand for ("XLNT → xử lý nước thải"), shown to the user.
+    abbreviations: list[str] = Field(default_factory=list)
     # False when the need read as another language (English): its lexical search used only the
     # glossary's terms, none at all when the glossary knew none of its words (dense search only).
     vietnamese: bool = True

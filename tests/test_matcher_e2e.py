@@ -49,6 +49,18 @@ def test_both_i_y_spellings_give_identical_lexical_answers(small_matcher: Matche
     assert small_matcher.prepare("xu li nuoc thai ao nuoi tom").restored == "xử lý nước thải ao nuôi tôm"
 
 
+def test_abbreviations_search_as_their_words_and_are_shown(small_matcher: Matcher) -> None:
+    short = small_matcher.match("hệ thống XLNT ao nuôi tôm", top_k=5)
+    full = small_matcher.match("hệ thống xử lý nước thải ao nuôi tôm", top_k=5)
+    assert [(r.tech_id, r.score) for r in short.results] == [(r.tech_id, r.score) for r in full.results]
+    assert short.abbreviations == ["XLNT → xử lý nước thải"] and full.abbreviations == []
+    assert "XLNT → xử lý nước thải" in short.results[0].explanation.matched_terms
+    # typed without marks: restored first, then written out
+    unaccented = small_matcher.match("he thong XLNT ao nuoi tom", top_k=5)
+    assert unaccented.diacritics_restored and unaccented.abbreviations == ["XLNT → xử lý nước thải"]
+    assert unaccented.results[0].tech_id == full.results[0].tech_id
+
+
 def test_explanations_on_every_result(small_matcher: Matcher) -> None:
     result = small_matcher.match(ACCENTED, top_k=5)
     for r in result.results:

@@ -56,6 +56,7 @@ def need_record(
         "text": need.text,
         "restored_text": result.restored_text,
         "translated_terms": result.translated_terms,
+        "abbreviations": result.abbreviations,
         "vietnamese": result.vietnamese,
         "sectors": [
             {"sector_id": s.sector_id, "name": s.name, "score": _round(s.score), "priority": s.priority}

@@ -24,6 +24,7 @@ from matcher.index.lexical import LexicalIndex
 from matcher.index.store import IndexStore, Manifest
 from matcher.results import SectorScore, Verdict
 from matcher.settings import Settings
+from matcher.text.abbreviations import expand as expand_abbreviations
 from matcher.text.diacritics import DiacriticRestorer
 from matcher.text.normalize import PIPELINE_VERSION, normalize
 from matcher.text.segment import compounds, lexical_tokens
@@ -85,7 +86,8 @@ def catalog_verdicts(
 
 
 def passages(techs: Sequence[Technology]) -> list[str]:
-    return [normalize(t.passage_text()) for t in techs]
+    """What is searched of each entry: its text normalised, abbreviations written out (as in needs)."""
+    return [expand_abbreviations(normalize(t.passage_text())).text for t in techs]
 
 
 def embed_passages(

@@ -51,6 +51,7 @@ from matcher.results import (
 from matcher.rules.load import load_rulebook
 from matcher.rules.model import Condition, PriorityRule, PrioritySector, RestrictedRule, RuleBook
 from matcher.rules.replacements import need_warning
+from matcher.text.abbreviations import expand as expand_abbreviations
 from matcher.text.crosslingual import (
     ENGLISH_AWAY_CUES,
     ENGLISH_SCOPE_END,
@@ -535,6 +536,7 @@ class RuleEngine:
         instead of their Vietnamese texts; the items' English phrases are tried on any text typed
         without diacritics ("Battery recycling plant" has no English function word to tell).
         """
+        texts = [expand_abbreviations(t).text for t in texts]  # "lò đốt CTNH": the rules' words
         docs = [self._index.read(t, self._cues) for t in texts]
         queries = vectors if vectors is not None and self.embedder is not None else self._embed_queries(texts)
         flags = list(english) if english is not None else [mostly_english(t) for t in texts]
@@ -561,6 +563,7 @@ class RuleEngine:
         """The most likely plan sectors of a text, score in [0, 1], best first."""
         if top < 1:
             raise ValueError(f"top must be at least 1, got {top}")
+        text = expand_abbreviations(text).text
         doc = self._index.read(text, self._cues)
         if vector is not None and self.embedder is not None:
             return self._sectors(doc, vector, top)

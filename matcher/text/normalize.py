@@ -25,8 +25,9 @@ import unicodedata
 from functools import lru_cache
 
 #: Bumped whenever normalisation output changes; indexes record it and refuse a mismatch.
-#: 2: a line break that ends a sentence becomes ". "; 3: never ". ." after one; 4: i/y spellings
-PIPELINE_VERSION = "4"
+#: 2: a line break that ends a sentence becomes ". "; 3: never ". ." after one; 4: i/y spellings;
+#: 5: abbreviations written out in passages (matcher/text/abbreviations.py)
+PIPELINE_VERSION = "5"
 
 # Combining tone marks (the five Vietnamese tones other than level).
 _TONE_MARKS = {

@@ -77,6 +77,13 @@ def test_need_in_another_language_without_known_terms_says_so(page) -> None:
     assert "thuật ngữ đã dịch" not in status.inner_text()
 
 
+def test_abbreviations_are_shown_as_read(page) -> None:
+    page.get_by_label("Mô tả nhu cầu công nghệ của doanh nghiệp").fill("hệ thống XLNT ao nuôi tôm")
+    page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
+    page.locator('.card[data-tech-id="VAST-084"]').wait_for()
+    assert "viết tắt: XLNT → xử lý nước thải" in page.locator("#business-status").inner_text()
+
+
 def test_empty_need_is_refused_in_place(page) -> None:
     page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
     assert "Hãy mô tả" in page.locator("#need-error").inner_text()

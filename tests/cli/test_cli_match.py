@@ -70,6 +70,12 @@ def test_match_says_when_a_foreign_need_was_searched_by_meaning_only(cli_env: Pa
     )
 
 
+def test_match_shows_the_abbreviations_it_read(cli_env: Path) -> None:
+    result = runner.invoke(app, ["match", "hệ thống XLNT ao nuôi tôm", "--top-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Đã hiểu chữ viết tắt: XLNT → xử lý nước thải" in " ".join(result.output.split())
+
+
 def test_match_json_is_machine_readable(cli_env: Path) -> None:
     result = runner.invoke(app, ["match", "lò đốt rác sinh hoạt", "--top-k", "2", "--json"])
     assert result.exit_code == 0, result.output

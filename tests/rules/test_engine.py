@@ -203,3 +203,10 @@ def test_one_item_per_line_is_one_sentence_each(engine):
 )
 def test_both_i_y_spellings_meet_the_same_rule(engine, y_spelling, i_spelling):
     assert _ids(engine.check(y_spelling)) == _ids(engine.check(i_spelling)) != set()
+
+
+def test_abbreviations_are_read_as_their_words(engine):
+    written_out = engine.check("Lò đốt chất thải rắn sinh hoạt công suất 200 kg/h")
+    abbreviated = engine.check("Lò đốt CTRSH công suất 200 kg/h")
+    assert abbreviated.restricted == written_out.restricted == "yes"
+    assert _ids(abbreviated) == _ids(written_out)

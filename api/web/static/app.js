@@ -192,6 +192,7 @@ async function businessSearch(e) {
     renderSectors($("#business-sectors"), result);
     const list = $("#business-results");
     list.replaceChildren(...result.results.map((r) => card(r, text)));
+    const abbreviations = result.abbreviations.length ? ` (viết tắt: ${result.abbreviations.join("; ")})` : "";
     const restored = result.diacritics_restored
       ? ` (đã hiểu là: “${result.restored_text}”)`
       : result.translated_terms.length
@@ -200,7 +201,7 @@ async function businessSearch(e) {
           ? ""
           : " (không nhận ra tiếng Việt và không dịch được thuật ngữ nào: chỉ tìm theo ngữ nghĩa, hãy kiểm tra kỹ)";
     status.textContent = result.results.length
-      ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}.`
+      ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}${abbreviations}.`
       : "Không tìm thấy công nghệ phù hợp. Hãy mô tả nhu cầu chi tiết hơn.";
   } catch (ex) {
     status.textContent = "";
