@@ -25,7 +25,7 @@ import yaml
 from matcher.errors import TechmatchError
 from matcher.text.crosslingual import TermMatch
 from matcher.text.diacritics import is_vietnamese_syllable
-from matcher.text.normalize import fold, normalize
+from matcher.text.normalize import fold, fold_word, normalize
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -78,7 +78,7 @@ def expand(text: str, table: dict[str, str] | None = None) -> Expanded:
 
     def one(match: re.Match[str]) -> str:
         word = match.group(0)
-        expansion = table.get(fold(word)) if len(word) <= 8 else None
+        expansion = table.get(fold_word(word)) if len(word) <= 8 else None  # cached: runs on every word
         if expansion is None:
             return word
         term = TermMatch(word, (expansion,))
