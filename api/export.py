@@ -76,6 +76,7 @@ def to_xlsx(table: list[dict[str, Any]], sheet_title: str = "Kết quả") -> by
         "sectors": 25,
         "field": 20,
         "status": 22,
+        "read_as": 40,
     }
     for i, (key, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)

@@ -16,8 +16,8 @@ from matcher.batch.records import RESTRICTED_VI
 
 Columns = tuple[tuple[str, str], ...]
 
-#: The need as the service read it, after the columns that say where it came from.
-NEED_COLUMNS: Columns = (("text", "Nhu cầu"), ("status", "Trạng thái"))
+#: The need as typed and as the service read it, after the columns that say where it came from.
+NEED_COLUMNS: Columns = (("text", "Nhu cầu"), ("read_as", "Hệ thống đã hiểu là"), ("status", "Trạng thái"))
 #: One proposed technology.
 RESULT_COLUMNS: Columns = (
     ("rank", "Hạng"),
@@ -75,6 +75,19 @@ def result_cells(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def read_as(record: dict[str, Any]) -> str:
+    """How the need was read, when not as typed: diacritics restored, abbreviations written out,
+    English terms searched as catalog words. An officer checks these before trusting a result."""
+    parts = []
+    if record.get("restored_text"):
+        parts.append(f"thêm dấu: {record['restored_text']}")
+    if record.get("abbreviations"):
+        parts.append(f"viết tắt: {'; '.join(record['abbreviations'])}")
+    if record.get("translated_terms"):
+        parts.append(f"thuật ngữ dịch: {'; '.join(record['translated_terms'])}")
+    return " | ".join(parts)
+
+
 def record_rows(record: dict[str, Any], source: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One row per proposed technology of a need record; a need with none still gets one row.
 
@@ -83,6 +96,7 @@ def record_rows(record: dict[str, Any], source: dict[str, Any]) -> Iterator[dict
     base = {
         **source,
         "text": record["text"],
+        "read_as": read_as(record),
         "status": STATUS_NO_GOOD_MATCH if record["no_good_match"] else STATUS_MATCHED,
         "warnings": " | ".join(w["message"] for w in record["warnings"]),
         "replacements": "; ".join(

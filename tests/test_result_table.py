@@ -59,3 +59,19 @@ def test_a_need_without_results_keeps_one_row_with_its_warning() -> None:
     assert row["status"] == "chưa có công nghệ phù hợp"
     assert row["warnings"] == "Hạn chế theo mục IV.1.b" and row["replacements"] == "VAST-9 Ủ phân"
     assert "Không tìm thấy" in row["explanation"] and "tech_id" not in row
+
+
+def test_how_the_need_was_read_is_in_its_own_column() -> None:
+    record = {
+        "text": "he thong XLNT ao nuoi tom",
+        "restored_text": "hệ thống XLNT ao nuôi tôm",
+        "abbreviations": ["XLNT → xử lý nước thải"],
+        "translated_terms": [],
+        "no_good_match": False,
+        "warnings": [],
+        "results": [],
+    }
+    (row,) = record_rows(record, {"need_no": 1})
+    assert row["read_as"] == "thêm dấu: hệ thống XLNT ao nuôi tôm | viết tắt: XLNT → xử lý nước thải"
+    (plain,) = record_rows({**record, "restored_text": None, "abbreviations": []}, {"need_no": 1})
+    assert plain["read_as"] == ""

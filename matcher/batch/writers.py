@@ -115,6 +115,7 @@ def write_xlsx(
         "replacements": 45,
         "company": 30,
         "status": 22,
+        "read_as": 40,
         "field": 20,
         "sectors": 25,
         "matched_terms": 30,

@@ -108,7 +108,9 @@ def test_export_csv_and_xlsx(client: TestClient) -> None:
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/csv")
     text = res.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("STT nhu cầu,Nhu cầu,Trạng thái,Hạng,Mã công nghệ")
+    assert text.splitlines()[0].startswith(
+        "STT nhu cầu,Nhu cầu,Hệ thống đã hiểu là,Trạng thái,Hạng,Mã công nghệ"
+    )
     assert "VAST-084" in text
     res = client.post("/v1/export?format=xlsx", json=query)
     assert res.status_code == 200
@@ -116,7 +118,7 @@ def test_export_csv_and_xlsx(client: TestClient) -> None:
 
     ws = load_workbook(io.BytesIO(res.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("STT nhu cầu", "Nhu cầu", "Trạng thái", "Hạng")
+    assert rows[0][:5] == ("STT nhu cầu", "Nhu cầu", "Hệ thống đã hiểu là", "Trạng thái", "Hạng")
     assert len(rows) == 6
     tech_id = rows[0].index("Mã công nghệ")
     assert "VAST-084" in [r[tech_id] for r in rows[1:]]

@@ -114,7 +114,7 @@ def test_officer_filter_sort_export_and_survey(page, artifacts: Path, tmp_path: 
     saved = tmp_path / "ket-qua.xlsx"
     dl.value.save_as(saved)
     table = xlsx_rows(saved)
-    assert table[0][:4] == ("STT nhu cầu", "Nhu cầu", "Trạng thái", "Hạng")
+    assert table[0][:5] == ("STT nhu cầu", "Nhu cầu", "Hệ thống đã hiểu là", "Trạng thái", "Hạng")
     field = table[0].index("Lĩnh vực")
     assert {r[field] for r in table[1:]} == {"Môi trường"}
     assert len(table) - 1 == len(fields)
@@ -134,7 +134,8 @@ def test_officer_filter_sort_export_and_survey(page, artifacts: Path, tmp_path: 
     dl.value.save_as(result)
     rows_out = xlsx_rows(result)
     assert len(rows_out) == 1 + 3 * 3
-    assert ("KS-01", "VAST-084") in {(r[1], r[6]) for r in rows_out[1:]}
+    tech_id = rows_out[0].index("Mã công nghệ")
+    assert ("KS-01", "VAST-084") in {(r[1], r[tech_id]) for r in rows_out[1:]}
 
 
 def test_phone_sized_screen(browser, server: str, artifacts: Path) -> None:
