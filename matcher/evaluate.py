@@ -8,7 +8,6 @@ the `dev` split and reported on `test`. Graded relevance 0-3; nDCG uses the grad
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.errors import InputError
 from matcher.results import MatchResult
+from matcher.text.normalize import canonical_i
 
 K = 10
 RELEVANT = 2
@@ -181,26 +181,16 @@ def twin_gap(report: SystemReport) -> dict[str, float]:
     return {"pairs": float(len(pairs)), "unaccented": unacc, "accented_twins": acc, "gap": acc - unacc}
 
 
-#: A syllable spelt "consonant + y" that Vietnamese also writes with i: lý/lí, kỹ/kĩ, quy/qui,
-#: công ty/ti, tỷ/tỉ, mỹ/mĩ, sỹ/sĩ, hy/hi. Both spellings are accepted and writers mix them.
-_Y_SPELLING_RE = re.compile(r"(?<![^\W_])(h|k|l|m|s|t|qu)([yýỳỷỹỵ])(?![^\W_])", re.IGNORECASE)
-_Y_TO_I = str.maketrans("yýỳỷỹỵYÝỲỶỸỴ", "iíìỉĩịIÍÌỈĨỊ")
-
-
-def respell_with_i(text: str) -> str:
-    """The text as a writer who prefers i would type it: "xử lý, kỹ thuật" -> "xử lí, kĩ thuật"."""
-    return _Y_SPELLING_RE.sub(lambda m: m.group(1) + m.group(2).translate(_Y_TO_I), text)
-
-
 def spelling_variants(needs: Sequence[EvalNeed]) -> list[EvalNeed]:
-    """Each need that has such a syllable, respelt with i (id + "~i", same judgements).
+    """Each need with an i/y syllable (lý/lí, kỹ/kĩ, quy/qui, công ty/ti, tỷ/tỉ: both spellings are
+    accepted and writers mix them), respelt with i (id + "~i", same judgements).
 
     The eval needs were written with the catalog's spelling (y); these copies measure what a
     business that writes "xử lí" or "qui trình" gets, without writing a second set by hand.
     """
     out = []
     for n in needs:
-        respelt = respell_with_i(n.text)
+        respelt = canonical_i(n.text)
         if respelt != n.text:
             out.append(n.model_copy(update={"id": f"{n.id}~i", "text": respelt}))
     return out

@@ -50,8 +50,9 @@ _SENTENCE_PUNCT = ".!?;:"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # A lower-case syllable "consonant + y" whose y may also be written i (see the module docstring).
 # "_" counts as a boundary: compounds join their syllables with it ("xử_lý").
-_I_OR_Y_RE = re.compile(r"(?<![^\W_])(h|k|l|m|s|t|v|qu)([yýỳỷỹỵ])(?![^\W_])")
-_Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+_I_OR_Y_RE = re.compile(r"(?<![^\W_])(h|k|l|m|s|t|v|qu)([yýỳỷỹỵ])(?![^\W_])", re.IGNORECASE)
+_ANY_Y_RE = re.compile("[yýỳỷỹỵYÝỲỶỸỴ]")
+_Y_TO_I = str.maketrans("yýỳỷỹỵYÝỲỶỸỴ", "iíìỉĩịIÍÌỈĨỊ")
 
 
 def _decompose_syllable(word: str) -> tuple[list[str], str | None]:
@@ -158,11 +159,13 @@ def strip_diacritics(text: str) -> str:
 
 
 def canonical_i(text: str) -> str:
-    """Lower-case text with the i/y spelling variants written with i: "xử lý" -> "xử lí".
+    """The text with the i/y spelling variants written with i, case kept: "Xử lý" -> "Xử lí".
 
-    Keeps the length, so offsets into the text stay valid (the rule engine relies on it).
+    The matching keys apply it to lower-cased text; `matcher eval` uses it to respell needs the
+    way a writer who prefers i types them. Keeps the length, so offsets into the text stay valid
+    (the rule engine relies on it).
     """
-    if "y" not in text and not any(c in text for c in "ýỳỷỹỵ"):
+    if _ANY_Y_RE.search(text) is None:
         return text
     return _I_OR_Y_RE.sub(lambda m: m.group(1) + m.group(2).translate(_Y_TO_I), text)
 

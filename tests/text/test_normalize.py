@@ -115,12 +115,15 @@ def test_both_i_y_spellings_share_one_key(y_spelling: str, i_spelling: str) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["thủy lợi", "tuy nhiên", "hay", "yêu cầu", "ý kiến", "khuyến nông", "xuyên", "thuyền", "Huy", "ly_tâm"],
+    ["thủy lợi", "tuy nhiên", "hay", "yêu cầu", "ý kiến", "khuyến nông", "xuyên", "thuyền", "Huy", "Khuy"],
 )
 def test_y_inside_a_longer_vowel_is_not_respelt(text: str) -> None:
-    low = text.lower()
-    expected = "li_tâm" if text == "ly_tâm" else low  # "_" (compounds) is a boundary
-    assert canonical_i(low) == expected
+    assert canonical_i(text) == text and canonical_i(text.lower()) == text.lower()
+
+
+def test_case_is_kept_and_compounds_count_as_words() -> None:
+    assert canonical_i("Xử Lý, KỸ THUẬT, Quy trình, Mỹ") == "Xử Lí, KĨ THUẬT, Qui trình, Mĩ"
+    assert canonical_i("ly_tâm xử_lý") == "li_tâm xử_lí"  # "_" joins compound syllables
 
 
 def test_canonical_i_keeps_offsets() -> None:
