@@ -193,8 +193,7 @@ def browse_rows(
     if words:
         if search_text is None:
             raise ValueError("search_text is needed to search words")
-        read = search_text
-        rows = np.fromiter((i for i in rows.tolist() if _has_all(read(i), words)), dtype=np.int64)
+        rows = np.array([i for i in rows.tolist() if _has_all(search_text(i), words)], dtype=np.int64)
     return rows
 
 

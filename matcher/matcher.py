@@ -291,7 +291,10 @@ class Matcher:
         # after restoration, which leaves acronyms alone: an expansion has marks, and would make an
         # unaccented need look accented
         searched = expand_abbreviations(restored or normalized)
-        as_typed = expand_abbreviations(normalized).text if searched.terms else normalized
+        if restored is None or not searched.terms:
+            as_typed = searched.text
+        else:  # the folded tokens keep the need as typed, not as restored
+            as_typed = expand_abbreviations(normalized).text
         comps = compounds(searched.text)
         need = PreparedNeed(
             typed=text,

@@ -78,7 +78,7 @@ def expand(text: str, table: dict[str, str] | None = None) -> Expanded:
 
     def one(match: re.Match[str]) -> str:
         word = match.group(0)
-        expansion = table.get(fold_word(word)) if len(word) <= 8 else None  # cached: runs on every word
+        expansion = table.get(fold_word(word))  # cached: this runs on every word
         if expansion is None:
             return word
         term = TermMatch(word, (expansion,))
