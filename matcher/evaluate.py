@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.errors import InputError
 from matcher.results import MatchResult
+from matcher.text.misspellings import misspell
 from matcher.text.normalize import canonical_i
 
 K = 10
@@ -198,22 +199,45 @@ def spelling_variants(needs: Sequence[EvalNeed]) -> list[EvalNeed]:
 
 def spelling_gap(originals: SystemReport, variants: SystemReport) -> dict[str, float]:
     """nDCG@10 of the respelt needs against the same needs as written (pairs with judgements)."""
+    gap = variant_gap(originals, variants, "~i")
+    if not gap:
+        return {}
+    return {
+        "pairs": gap["pairs"],
+        "as_written": gap["as_written"],
+        "respelt_with_i": gap["variant"],
+        "gap": gap["gap"],
+    }
+
+
+def misspelt_variants(needs: Sequence[EvalNeed], rate: float = 0.1) -> list[EvalNeed]:
+    """Each Vietnamese need with about `rate` of its syllables misspelt the way writers misspell them
+    (`matcher.text.misspellings`: dialect confusions and keyboard slips), id + "~typo", same
+    judgements. Deterministic: the need's id seeds the mistakes."""
+    out = []
+    for n in needs:
+        if n.lang != "vi":
+            continue
+        text, changed = misspell(n.text, n.id, rate=rate)
+        if changed:
+            out.append(n.model_copy(update={"id": f"{n.id}~typo", "text": text}))
+    return out
+
+
+def variant_gap(originals: SystemReport, variants: SystemReport, suffix: str) -> dict[str, float]:
+    """nDCG@10 of variant needs (id + `suffix`) against the same needs as written (pairs with
+    judgements): the cost of writing them that way."""
     by_id = {o.need.id: o.metrics for o in originals.outcomes}
     pairs = [
-        (by_id[o.need.id[: -len("~i")]]["ndcg@10"], o.metrics["ndcg@10"])  # type: ignore[index]
+        (by_id[o.need.id[: -len(suffix)]]["ndcg@10"], o.metrics["ndcg@10"])  # type: ignore[index]
         for o in variants.outcomes
-        if o.metrics is not None and by_id.get(o.need.id[: -len("~i")]) is not None
+        if o.metrics is not None and by_id.get(o.need.id[: -len(suffix)]) is not None
     ]
     if not pairs:
         return {}
     written = sum(p[0] for p in pairs) / len(pairs)
-    respelt = sum(p[1] for p in pairs) / len(pairs)
-    return {
-        "pairs": float(len(pairs)),
-        "as_written": written,
-        "respelt_with_i": respelt,
-        "gap": written - respelt,
-    }
+    variant = sum(p[1] for p in pairs) / len(pairs)
+    return {"pairs": float(len(pairs)), "as_written": written, "variant": variant, "gap": written - variant}
 
 
 def warnings_recall(report: SystemReport) -> dict[str, float]:

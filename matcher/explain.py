@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from matcher.results import Explanation, Verdict
 from matcher.text.crosslingual import ENGLISH_FUNCTION_WORDS, TermMatch
 from matcher.text.normalize import fold, fold_word, words
+from matcher.text.spelling import SpellingFix
 
 # Function words that match everywhere and explain nothing (folded forms).
 STOPWORDS = frozenset(
@@ -61,6 +62,12 @@ def translated_terms(
         if shown:
             out.append(f"{match.english} → {', '.join(shown)}")
     return out
+
+
+def corrected_terms(fixes: Iterable[SpellingFix], entry_vocab: frozenset[str]) -> list[str]:
+    """ "typed → corrected" for each spelling fix whose corrected word occurs in the entry: the
+    writer did not type that word, so the words "as typed" cannot show the match."""
+    return [str(f) for f in fixes if fold_word(f.corrected) in entry_vocab]
 
 
 def _fmt(x: float) -> str:

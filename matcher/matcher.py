@@ -1,6 +1,7 @@
 """The facade: the only place that knows the order of the stages.
 
-need text -> normalize -> (restore diacritics when typed without) -> segment -> embed ("query: ")
+need text -> normalize -> (restore diacritics when typed without) -> correct spelling mistakes
+-> write out abbreviations -> segment -> embed ("query: ")
 -> dense candidates (FAISS, filtered during search) + lexical candidates (BM25 accented+folded)
 -> reciprocal-rank fusion -> plan rules (drop restricted, boost priority, need warnings with
 replacements, sectors) -> explanations.
@@ -22,7 +23,7 @@ import numpy as np
 from matcher.catalog.schema import Technology
 from matcher.embed.base import Embedder
 from matcher.errors import InputError
-from matcher.explain import boost_reasons, matched_terms, summarize, translated_terms
+from matcher.explain import boost_reasons, corrected_terms, matched_terms, summarize, translated_terms
 from matcher.filters import Filters, browse_rows, filter_mask
 from matcher.fusion import convex, rrf
 from matcher.index.build import catalog_verdicts, passages, rules_checksum
@@ -35,6 +36,7 @@ from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
 from matcher.text.need_text import text_problem
 from matcher.text.normalize import fold, has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
+from matcher.text.spelling import SpellingCorrector, SpellingFix
 
 Mode = Literal["hybrid", "dense", "bm25", "bm25_folded"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25", "bm25_folded")
@@ -60,10 +62,14 @@ class PreparedNeed:
     # them written out: what every channel searches (matcher/text/abbreviations.py).
     abbreviations: list[TermMatch] = field(default_factory=list)
     expanded: str | None = None
+    # Spelling mistakes corrected (matcher/text/spelling.py), and the need after them (and after
+    # restoration: `restored` then holds the same text), when any was made.
+    spelling: tuple[SpellingFix, ...] = ()
+    corrected: str | None = None
 
     @property
     def semantic_text(self) -> str:
-        return self.expanded or self.restored or self.normalized
+        return self.expanded or self.corrected or self.restored or self.normalized
 
     @property
     def accented(self) -> bool:
@@ -101,6 +107,7 @@ class Matcher:
         self._rules_checksum: str | None = None
         self._lock = threading.Lock()
         self._replacement_cache: dict[str, list[tuple[str, str, float]]] = {}
+        self._corrector: SpellingCorrector | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
     @property
@@ -110,6 +117,15 @@ class Matcher:
 
             self._embedder = get_embedder(self.settings)
         return self._embedder
+
+    @property
+    def corrector(self) -> SpellingCorrector:
+        """The spelling corrector over the loaded index's language model (rebuilt after a swap)."""
+        restorer = self.index.restorer
+        corrector = self._corrector
+        if corrector is None or corrector.model is not restorer:
+            corrector = self._corrector = SpellingCorrector(restorer, penalty=self.settings.spelling_penalty)
+        return corrector
 
     @property
     def rules(self):
@@ -259,6 +275,8 @@ class Matcher:
                 restored_text=need.restored,
                 translated_terms=translated_terms(need.translation),
                 abbreviations=translated_terms(need.abbreviations),
+                spelling_corrections=[str(f) for f in need.spelling],
+                read_text=need.corrected,
                 vietnamese=need.vietnamese,
                 warnings=warnings,
                 results=ranked,
@@ -283,15 +301,25 @@ class Matcher:
         return out
 
     def prepare(self, text: str) -> PreparedNeed:
-        """Normalise a need; restore its diacritics when it was typed without them."""
+        """Normalise a need; restore its diacritics when it was typed without them, mend its
+        spelling mistakes and write out its abbreviations."""
         normalized = normalize(text)
         candidate = self.index.restorer.restore_if_unaccented(normalized)
         restored = candidate if candidate != normalized else None  # shown only when marks were added
         vietnamese = (has_diacritics(normalized) and not mostly_english(normalized)) or restored is not None
+        read = restored or normalized
+        fixes: tuple[SpellingFix, ...] = ()
+        if vietnamese and self.settings.correct_spelling:
+            corrected = self.corrector.correct(read, typed=normalized if restored is not None else None)
+            read, fixes = corrected.text, corrected.fixes
+            if restored is not None:
+                restored = read  # what the need was read as: marks restored, mistakes mended
         # after restoration, which leaves acronyms alone: an expansion has marks, and would make an
         # unaccented need look accented
-        searched = expand_abbreviations(restored or normalized)
-        if restored is None or not searched.terms:
+        searched = expand_abbreviations(read)
+        if restored is None or not searched.terms or fixes:
+            # (a corrected need's folded tokens are the corrected words: restoration changes only
+            # marks, so folding the read text loses nothing the writer typed but the mistakes)
             as_typed = searched.text
         else:  # the folded tokens keep the need as typed, not as restored
             as_typed = expand_abbreviations(normalized).text
@@ -305,6 +333,8 @@ class Matcher:
             vietnamese=vietnamese,
             abbreviations=searched.terms,
             expanded=searched.text if searched.terms else None,
+            spelling=fixes,
+            corrected=read if fixes else None,
         )
         if not vietnamese:
             # "wastewater" -> "nước thải": catalog words the lexical channel can match.
@@ -425,6 +455,7 @@ class Matcher:
                 boost_reasons=reasons.get(d, []),
                 replacement_roadmap=fused_replacements.get(d),
                 matched_terms=matched_terms(need.typed, index.folded_vocab(d), english=not need.vietnamese)
+                + corrected_terms(need.spelling, index.folded_vocab(d))
                 + translated_terms(need.abbreviations, index.folded_vocab(d))
                 + translated_terms(need.translation, index.folded_vocab(d)),
             )

@@ -76,11 +76,14 @@ def result_cells(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_as(record: dict[str, Any]) -> str:
-    """How the need was read, when not as typed: diacritics restored, abbreviations written out,
-    English terms searched as catalog words. An officer checks these before trusting a result."""
+    """How the need was read, when not as typed: diacritics restored, spelling mistakes mended,
+    abbreviations written out, English terms searched as catalog words. An officer checks these
+    before trusting a result."""
     parts = []
     if record.get("restored_text"):
         parts.append(f"thêm dấu: {record['restored_text']}")
+    if record.get("spelling_corrections"):
+        parts.append(f"sửa chính tả: {'; '.join(record['spelling_corrections'])}")
     if record.get("abbreviations"):
         parts.append(f"viết tắt: {'; '.join(record['abbreviations'])}")
     if record.get("translated_terms"):

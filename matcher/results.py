@@ -132,6 +132,10 @@ class MatchResult(BaseModel):
     translated_terms: list[str] = Field(default_factory=list)
     # Abbreviations read as what they stand for ("XLNT → xử lý nước thải"), shown to the user.
     abbreviations: list[str] = Field(default_factory=list)
+    # Spelling mistakes corrected before the search ("sử → xử", "nươc → nước"), shown to the user;
+    # `read_text` is the need as searched after them (and after restoration), when any was made.
+    spelling_corrections: list[str] = Field(default_factory=list)
+    read_text: str | None = None
     # False when the need read as another language (English): its lexical search used only the
     # glossary's terms, none at all when the glossary knew none of its words (dense search only).
     vietnamese: bool = True

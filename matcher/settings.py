@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # (matcher/text/data/glossary_en_vi.yaml). A deployment with another catalog can extend a copy.
     glossary_path: Path | None = None
     foreign_lexical_weight: float = Field(default=0.0, ge=0)
+    # Spelling mistakes in Vietnamese needs ("sử lý", "trế biến", "nươc"): corrected with the
+    # index's syllable bigram model (matcher/text/spelling.py). The penalty (nats) is the cost of
+    # assuming a correct-looking syllable is a mistake. 4 is the lowest at which no dev need is
+    # changed and correct held-out plan text loses no more than at 5 or 6 (1 syllable of 5,412;
+    # `matcher eval --diacritics` prints the held-out rates); at 3 a dev need's "hàn" became "hàng".
+    correct_spelling: bool = True
+    spelling_penalty: float = Field(default=4.0, ge=0)
     approximate_above: int = Field(default=50_000, ge=1)
     # HNSW search breadth (efSearch) for indexes above `approximate_above`; None = chosen by
     # catalog size from the measured sweep (`matcher.index.dense.auto_ef_search`).

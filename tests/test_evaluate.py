@@ -15,9 +15,11 @@ from matcher.evaluate import (
     evaluate,
     load_eval_set,
     metrics_for,
+    misspelt_variants,
     spelling_gap,
     spelling_variants,
     twin_gap,
+    variant_gap,
 )
 from matcher.results import MatchResult
 
@@ -90,3 +92,25 @@ def test_i_spelling_variants_of_the_needs() -> None:
     respelt.outcomes[0].metrics = metrics_for(["X", "T1"], {"T1": 3})
     gap = spelling_gap(originals, respelt)
     assert gap["pairs"] == 1 and gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))
+
+
+def test_misspelt_variants_of_the_vietnamese_needs() -> None:
+    needs = [_need("A"), _need("B"), _need("C")]
+    needs[0] = needs[0].model_copy(update={"text": "cần hệ thống xử lý nước thải cho ao nuôi tôm"})
+    needs[1] = needs[1].model_copy(update={"text": "wastewater treatment for shrimp ponds", "lang": "en"})
+    needs[2] = needs[2].model_copy(update={"text": "PLC 500"})  # nothing to misspell: no copy
+    (variant,) = misspelt_variants(needs)
+    assert variant.id == "A~typo" and variant.relevant == needs[0].relevant
+    assert variant.text != needs[0].text and len(variant.text.split()) == len(needs[0].text.split())
+    assert misspelt_variants(needs) == [variant]  # the need's id seeds the mistakes
+
+    def run(texts, spec):
+        return [MatchResult(need_text=t, normalized_text=t) for t in texts]
+
+    spec = SystemSpec("s", "hybrid", True, "s")
+    originals, misspelt = evaluate(needs[:1], run, [spec])[0], evaluate([variant], run, [spec])[0]
+    originals.outcomes[0].metrics = metrics_for(["T1"], {"T1": 3})
+    misspelt.outcomes[0].metrics = metrics_for(["X", "T1"], {"T1": 3})
+    gap = variant_gap(originals, misspelt, "~typo")
+    assert gap["pairs"] == 1 and gap["variant"] == pytest.approx(1 / math.log2(3))
+    assert gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))

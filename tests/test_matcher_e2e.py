@@ -61,6 +61,31 @@ def test_abbreviations_search_as_their_words_and_are_shown(small_matcher: Matche
     assert unaccented.results[0].tech_id == full.results[0].tech_id
 
 
+def test_spelling_mistakes_search_as_the_words_meant_and_are_shown(small_matcher: Matcher) -> None:
+    wrong = small_matcher.match("hệ thống sử lý nươc thải ao nuôi tôm", top_k=5)
+    right = small_matcher.match("hệ thống xử lý nước thải ao nuôi tôm", top_k=5)
+    assert [(r.tech_id, r.score) for r in wrong.results] == [(r.tech_id, r.score) for r in right.results]
+    assert wrong.spelling_corrections == ["sử → xử", "nươc → nước"] and right.spelling_corrections == []
+    assert wrong.read_text == "hệ thống xử lý nước thải ao nuôi tôm" and right.read_text is None
+    assert "sử → xử" in wrong.results[0].explanation.matched_terms
+    # typed without marks: restored and mended together, the fix shows what was typed
+    bare = small_matcher.match("he thong su ly nuoc thai ao nuoi tom", top_k=5)
+    assert bare.restored_text == "hệ thống xử lý nước thải ao nuôi tôm"
+    assert bare.spelling_corrections == ["su → xử"]
+    # switched off, the need is searched as typed
+    off = small_matcher.with_settings(correct_spelling=False)
+    as_typed = off.match("hệ thống sử lý nươc thải", top_k=5)
+    assert as_typed.spelling_corrections == [] and as_typed.read_text is None
+    # the rules read the mended text: a misspelt restricted incinerator is caught by its threshold
+    need = "lò đốt giác thải 200 kg/h"
+    mended = small_matcher.match(need, top_k=3)
+    assert mended.spelling_corrections == ["giác → rác"]
+    assert [(w.rule.rule_id, w.rule.how, w.rule.verdict) for w in mended.warnings] == [
+        ("R-IV1b-24", "threshold", "yes")
+    ]
+    assert all(w.rule.how != "threshold" for w in off.match(need, top_k=3).warnings)
+
+
 def test_explanations_on_every_result(small_matcher: Matcher) -> None:
     result = small_matcher.match(ACCENTED, top_k=5)
     for r in result.results:

@@ -75,3 +75,8 @@ def test_how_the_need_was_read_is_in_its_own_column() -> None:
     assert row["read_as"] == "thêm dấu: hệ thống XLNT ao nuôi tôm | viết tắt: XLNT → xử lý nước thải"
     (plain,) = record_rows({**record, "restored_text": None, "abbreviations": []}, {"need_no": 1})
     assert plain["read_as"] == ""
+    (mended,) = record_rows(
+        {**record, "restored_text": None, "abbreviations": [], "spelling_corrections": ["sử → xử"]},
+        {"need_no": 1},
+    )
+    assert mended["read_as"] == "sửa chính tả: sử → xử"

@@ -57,6 +57,7 @@ def need_record(
         "restored_text": result.restored_text,
         "translated_terms": result.translated_terms,
         "abbreviations": result.abbreviations,
+        "spelling_corrections": result.spelling_corrections,
         "vietnamese": result.vietnamese,
         "sectors": [
             {"sector_id": s.sector_id, "name": s.name, "score": _round(s.score), "priority": s.priority}

@@ -55,6 +55,8 @@ TEMPLATE = """<!doctype html>
      <td class="n" id="so-chua-phu-hop">{{ s.no_good_match }}</td></tr>
  <tr><td>Nhu cầu gõ không dấu (đã khôi phục dấu trước khi so khớp)</td>
      <td class="n">{{ s.diacritics_restored }}</td></tr>
+ <tr><td>Nhu cầu có lỗi chính tả đã sửa (xem cột "Hệ thống đã hiểu là")</td>
+     <td class="n" id="so-sua-chinh-ta">{{ s.spelling_corrected }}</td></tr>
  <tr><td>Nhu cầu không viết bằng tiếng Việt (tiếng Anh)</td>
      <td class="n" id="so-ngoai-ngu">{{ s.not_vietnamese }}</td></tr>
  <tr><td>&nbsp;&nbsp;trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt</td>

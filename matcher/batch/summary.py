@@ -41,6 +41,7 @@ class BatchSummary:
         default_factory=dict
     )  # "0.82" -> needs whose top cosine is in [0.82, 0.84)
     diacritics_restored: int = 0
+    spelling_corrected: int = 0  # needs with a spelling mistake mended before matching
     not_vietnamese: int = 0  # needs read as another language (English)
     english_translated: int = 0  # of those, needs searched through the glossary's terms
 
@@ -93,6 +94,7 @@ def summarize(
     for rec in records:
         s.needs += 1
         s.diacritics_restored += bool(rec.get("restored_text"))
+        s.spelling_corrected += bool(rec.get("spelling_corrections"))
         translated = bool(rec.get("translated_terms"))
         s.english_translated += translated
         # records written before the flag existed: a translated need was not Vietnamese

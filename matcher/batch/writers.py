@@ -182,6 +182,7 @@ def _summary_sheet(wb: Any, s: BatchSummary) -> None:
         ]
     )
     put(["Nhu cầu gõ không dấu (đã khôi phục dấu)", s.diacritics_restored, ""])
+    put(["Nhu cầu có lỗi chính tả đã sửa", s.spelling_corrected, "xem cột 'Hệ thống đã hiểu là'"])
     put(["Nhu cầu không viết bằng tiếng Việt (tiếng Anh)", s.not_vietnamese, ""])
     put(["  trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt", s.english_translated, ""])
     put(

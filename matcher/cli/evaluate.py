@@ -17,10 +17,12 @@ from matcher.evaluate import (
     SystemReport,
     load_eval_set,
     misses,
+    misspelt_variants,
     run_eval,
     spelling_gap,
     spelling_variants,
     twin_gap,
+    variant_gap,
     warnings_recall,
 )
 from matcher.settings import PROJECT_ROOT
@@ -92,12 +94,22 @@ def register(app: typer.Typer) -> None:
         from matcher.matcher import Matcher
 
         if diacritics:
+            from matcher.settings import get_settings
             from matcher.text.diacritics import held_out_accuracy
+            from matcher.text.misspellings import held_out_spelling
 
             accuracy, syllables = held_out_accuracy(PLAN_TEXT.read_text(encoding="utf-8"))
             out.print(
                 f"Khôi phục dấu trên phần giữ lại của Kế hoạch 16: {accuracy:.1%} đúng "
                 f"trên {syllables} âm tiết (học dòng 1-240, thử dòng 241-hết)."
+            )
+            s = held_out_spelling(PLAN_TEXT.read_text(encoding="utf-8"), get_settings().spelling_penalty)
+            out.print(
+                f"Sửa chính tả trên cùng phần giữ lại (~15% âm tiết viết sai): sửa đúng {s.fixed:.1%} "
+                f"của {s.misspelt} âm tiết sai, làm hỏng {s.broken:.2%} âm tiết đúng; văn bản đúng: "
+                f"đổi {s.clean_changed}/{s.clean_syllables} âm tiết; gõ không dấu: khôi phục đúng "
+                f"{s.unaccented_clean:.1%} (không lỗi), {s.unaccented_misspelt:.1%} có lỗi không sửa, "
+                f"{s.unaccented_corrected:.1%} có lỗi đã sửa."
             )
             return
 
@@ -123,6 +135,17 @@ def register(app: typer.Typer) -> None:
                 out.print(
                     f"Viết i thay y (lí/lý, kĩ/kỹ, qui/quy, ti/ty; hybrid + rules, {int(spell['pairs'])} cặp): "
                     f"{spell['respelt_with_i']:.3f} vs {spell['as_written']:.3f} như đã viết (chênh {spell['gap']:+.3f})"
+                )
+        misspelt = misspelt_variants(needs)
+        if misspelt:
+            (typo_on,) = run_eval(matcher, misspelt, [hr.spec])
+            (typo_off,) = run_eval(matcher.with_settings(correct_spelling=False), misspelt, [hr.spec])
+            on, off = variant_gap(hr, typo_on, "~typo"), variant_gap(hr, typo_off, "~typo")
+            if on:
+                data["misspelling_gap"] = {**on, "variant_uncorrected": off["variant"]}
+                out.print(
+                    f"Lỗi chính tả (~10% âm tiết viết sai; hybrid + rules, {int(on['pairs'])} cặp): "
+                    f"{on['variant']:.3f} có sửa, {off['variant']:.3f} không sửa, vs {on['as_written']:.3f} như đã viết"
                 )
         groups = hr.group_metrics()
         if groups.get("english") and groups.get("vietnamese"):

@@ -24,6 +24,10 @@ def print_match(console: Console, result: MatchResult) -> None:
     console.print(f"[bold]Nhu cầu:[/] {result.need_text}", highlight=False)
     if result.diacritics_restored:
         console.print(f"[dim]Đã khôi phục dấu:[/] {result.restored_text}", highlight=False)
+    if result.spelling_corrections:
+        console.print(f"[dim]Đã sửa chính tả:[/] {'; '.join(result.spelling_corrections)}", highlight=False)
+        if not result.diacritics_restored:
+            console.print(f"[dim]Đã hiểu là:[/] {result.read_text}", highlight=False)
     if result.abbreviations:
         console.print(f"[dim]Đã hiểu chữ viết tắt:[/] {'; '.join(result.abbreviations)}", highlight=False)
     if result.translated_terms:

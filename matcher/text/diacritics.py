@@ -300,6 +300,28 @@ class DiacriticRestorer:
         path.reverse()
         return path
 
+    # ------------------------------------------------------------------ the language model, read-only
+    # Spelling correction (matcher/text/spelling.py) scores its candidates with the same model, so a
+    # need is restored and corrected by what one index was built with.
+    def knows(self, word: str) -> bool:
+        """True when `word` (lower-case, NFC, one tone placement) is a syllable of the model."""
+        return word in self._log_uni and word != _BOUNDARY
+
+    def readings(self, key: str) -> list[str]:
+        """The accented syllables whose folded key is `key` ("tom" -> tôm, tơm, tóm...), most probable first."""
+        return self._candidates.get(key, [])
+
+    def seen_together(self, prev: str, word: str) -> bool:
+        """True when the bigram "prev word" occurs in the training text or the shipped counts."""
+        ctx = self._contexts.get(prev)
+        return ctx is not None and word in ctx[2]
+
+    def log_prob(self, prev: str | None, word: str | None) -> float:
+        """log P(word | prev); None stands for a text boundary (start or end of a run)."""
+        if self._fitted is False:
+            raise RuntimeError("DiacriticRestorer is not trained: build it with from_texts() or from_dict()")
+        return self._logp(prev or _BOUNDARY, word or _BOUNDARY)
+
     # ------------------------------------------------------------------ public API
     def restore(self, text: str) -> str:
         """Return `text` with diacritics put back; text that already has any is returned as is.

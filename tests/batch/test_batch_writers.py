@@ -81,9 +81,10 @@ def test_summary_counts_restored_and_english_needs_in_every_output(tmp_path: Pat
     older = _record(6, "waste incinerator") | {
         "translated_terms": ["incinerator → lò đốt"]
     }  # before the flag
-    records = [restored, english, _record(4, "lò đốt rác"), untranslated, older]
+    mended = _record(4, "lò đốt giác") | {"spelling_corrections": ["giác → rác"]}
+    records = [restored, english, mended, untranslated, older]
     summary = summarize(records)
-    assert (summary.needs, summary.diacritics_restored) == (5, 1)
+    assert (summary.needs, summary.diacritics_restored, summary.spelling_corrected) == (5, 1, 1)
     assert (summary.not_vietnamese, summary.english_translated, summary.not_translated) == (3, 2, 1)
     assert summary.to_dict()["not_translated"] == 1
     write_xlsx(flat_rows(records, []), [], summary, tmp_path / "out.xlsx")
@@ -93,6 +94,7 @@ def test_summary_counts_restored_and_english_needs_in_every_output(tmp_path: Pat
         for row in ws.values
     ]
     assert ["Nhu cầu không viết bằng tiếng Việt (tiếng Anh)", 3] in sheet_rows
+    assert ["Nhu cầu có lỗi chính tả đã sửa", 1, "xem cột 'Hệ thống đã hiểu là'"] in sheet_rows
     assert ["  trong đó tìm theo thuật ngữ đã dịch sang tiếng Việt", 2] in sheet_rows
     assert [
         "  trong đó chưa dịch được thuật ngữ nào",
@@ -101,6 +103,7 @@ def test_summary_counts_restored_and_english_needs_in_every_output(tmp_path: Pat
     ] in sheet_rows
     html = render_report(summary, "khao_sat.xlsx")
     assert '<td class="n" id="so-ngoai-ngu">3</td>' in html
+    assert '<td class="n" id="so-sua-chinh-ta">1</td>' in html
     assert (
         '<td class="n" id="so-tieng-anh">2</td>' in html and '<td class="n" id="so-chua-dich">1</td>' in html
     )

@@ -84,6 +84,13 @@ def test_abbreviations_are_shown_as_read(page) -> None:
     assert "viết tắt: XLNT → xử lý nước thải" in page.locator("#business-status").inner_text()
 
 
+def test_spelling_corrections_are_shown(page) -> None:
+    page.get_by_label("Mô tả nhu cầu công nghệ của doanh nghiệp").fill("hệ thống sử lý nước thải ao nuôi tôm")
+    page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
+    page.locator('.card[data-tech-id="VAST-084"]').wait_for()
+    assert "đã sửa chính tả: sử → xử" in page.locator("#business-status").inner_text()
+
+
 def test_empty_need_is_refused_in_place(page) -> None:
     page.get_by_role("button", name="Tìm công nghệ phù hợp").click()
     assert "Hãy mô tả" in page.locator("#need-error").inner_text()

@@ -53,3 +53,14 @@ def test_filter_bench_checks_the_tables_against_reading_every_entry(small_matche
 
     report = bench_filters(small_matcher, 500, rounds=3)  # raises if the two masks differ
     assert report["n"] == 500 and 0 < report["allowed"] < 500
+
+
+def test_text_pipeline_and_throughput_benches_time_both_sides(small_matcher) -> None:
+    from matcher.bench import bench_text_pipeline, bench_throughput
+
+    needs = ["hệ thống sử lý nước thải ao nuôi tôm", "lo dot rac thai sinh hoat"]
+    text = bench_text_pipeline(small_matcher, needs, rounds=2)
+    assert text["n"] == 4 and text["with_spelling_ms"] > 0 and text["without_spelling_ms"] > 0
+    thr = bench_throughput(small_matcher, needs * 3, chunk=2, rounds=2)
+    assert (thr["n"], thr["pairs"]) == (12, 6) and thr["encode_per_s"] > 0 and thr["batch_per_s"] > 0
+    assert thr["ratio_overall"] == thr["batch_per_s"] / thr["encode_per_s"] and thr["ratio"] > 0

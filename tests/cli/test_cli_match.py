@@ -76,6 +76,14 @@ def test_match_shows_the_abbreviations_it_read(cli_env: Path) -> None:
     assert "Đã hiểu chữ viết tắt: XLNT → xử lý nước thải" in " ".join(result.output.split())
 
 
+def test_match_shows_the_spelling_it_mended(cli_env: Path) -> None:
+    result = runner.invoke(app, ["match", "hệ thống sử lý nước thải ao nuôi tôm", "--top-k", "2"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Đã sửa chính tả: sử → xử" in out
+    assert "Đã hiểu là: hệ thống xử lý nước thải ao nuôi tôm" in out
+
+
 def test_match_json_is_machine_readable(cli_env: Path) -> None:
     result = runner.invoke(app, ["match", "lò đốt rác sinh hoạt", "--top-k", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -193,6 +193,9 @@ async function businessSearch(e) {
     const list = $("#business-results");
     list.replaceChildren(...result.results.map((r) => card(r, text)));
     const abbreviations = result.abbreviations.length ? ` (viết tắt: ${result.abbreviations.join("; ")})` : "";
+    const corrections = result.spelling_corrections.length
+      ? ` (đã sửa chính tả: ${result.spelling_corrections.join("; ")})`
+      : "";
     const restored = result.diacritics_restored
       ? ` (đã hiểu là: “${result.restored_text}”)`
       : result.translated_terms.length
@@ -201,7 +204,7 @@ async function businessSearch(e) {
           ? ""
           : " (không nhận ra tiếng Việt và không dịch được thuật ngữ nào: chỉ tìm theo ngữ nghĩa, hãy kiểm tra kỹ)";
     status.textContent = result.results.length
-      ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}${abbreviations}.`
+      ? `Tìm thấy ${result.results.length} công nghệ phù hợp${restored}${corrections}${abbreviations}.`
       : "Không tìm thấy công nghệ phù hợp. Hãy mô tả nhu cầu chi tiết hơn.";
   } catch (ex) {
     status.textContent = "";
