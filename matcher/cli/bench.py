@@ -88,7 +88,13 @@ def register(app: typer.Typer) -> None:
             texts = (needs * (throughput_needs // max(1, len(needs)) + 1))[:throughput_needs]
             _throughput(matcher, texts, report)
         if "text" in chosen:
-            _text_pipeline(matcher, needs, report)
+            from matcher.bench import bench_text_pipeline
+
+            report["text"] = text = bench_text_pipeline(matcher, needs)
+            out.print(
+                f"Xử lý văn bản một nhu cầu ({text['n']} lần): {text['with_spelling_ms']:.2f} ms "
+                f"có sửa chính tả, {text['without_spelling_ms']:.2f} ms không sửa"
+            )
         if "build" in chosen or "ann" in chosen:
             _synthetic(matcher, needs, report, chosen, _ints(build_sizes), _ints(ann_sizes), _ints(ef_search))
         if "backends" in chosen:
@@ -119,17 +125,6 @@ def _throughput(matcher: Any, texts: list[str], report: dict[str, Any]) -> None:
     out.print(
         f"Thông lượng: match_batch {thr['batch_per_s']:.1f} nhu cầu/s, encode {thr['encode_per_s']:.1f}/s "
         f"(tổng {thr['ratio_overall']:.1%}); trung vị {thr['pairs']} cặp lô: {thr['ratio']:.1%} (mục tiêu ≥ 85%)"
-    )
-
-
-def _text_pipeline(matcher: Any, needs: list[str], report: dict[str, Any]) -> None:
-    from matcher.bench import bench_text_pipeline
-
-    text = bench_text_pipeline(matcher, needs)
-    report["text"] = text
-    out.print(
-        f"Xử lý văn bản một nhu cầu ({text['n']} lần): {text['with_spelling_ms']:.2f} ms có sửa chính tả, "
-        f"{text['without_spelling_ms']:.2f} ms không sửa"
     )
 
 

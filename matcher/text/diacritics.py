@@ -316,6 +316,10 @@ class DiacriticRestorer:
         ctx = self._contexts.get(prev)
         return ctx is not None and word in ctx[2]
 
+    def log_frequency(self, word: str) -> float:
+        """log P(word) with no context: how common the syllable is overall."""
+        return self._log_uni[word]
+
     def log_prob(self, prev: str | None, word: str | None) -> float:
         """log P(word | prev); None stands for a text boundary (start or end of a run)."""
         if self._fitted is False:

@@ -210,7 +210,7 @@ class SpellingCorrector:
         may argue for it. Without this a storm ("bão về") became "bảo về", because the catalog says
         "bảo" (bảo vệ, bảo quản) far more often than "bão".
         """
-        return max(self.model.log_prob(None, candidate) - self.model.log_prob(None, word), 0.0)
+        return max(self.model.log_frequency(candidate) - self.model.log_frequency(word), 0.0)
 
     # ---- text ----------------------------------------------------------------------------------
     def _runs(self, text: str) -> list[list[_Token]]:
@@ -305,9 +305,8 @@ class SpellingCorrector:
         """The changes Viterbi makes to one segment, keeping only those its neighbours vouch for.
 
         A known syllable is replaced only when the replacement occurs next to one of its decoded
-        neighbours somewhere in the model's text ("xử lý", "chế biến"). Without that, the gain
-        comes from the replacement merely being more frequent, and a storm ("bão về") would
-        become "bảo về" because the catalog says "bảo" far more often.
+        neighbours somewhere in the model's text ("xử lý", "chế biến"): where neither pair was
+        ever seen, the model's preference is a guess from smoothing, not evidence of a mistake.
         """
         options = [o for _, o in segment]
         decoded = [o[0][0] for o in options] if all(len(o) == 1 for o in options) else self._decode(options)

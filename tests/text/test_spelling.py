@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.settings import PROJECT_ROOT
+from matcher.settings import PROJECT_ROOT, Settings
 from matcher.text.diacritics import DiacriticRestorer
 from matcher.text.misspellings import held_out_spelling, misspell
 from matcher.text.normalize import normalize
@@ -13,6 +13,7 @@ from matcher.text.spelling import SpellingCorrector, confusions
 SEEDS = PROJECT_ROOT / "corpora" / "plan16" / "source"  # the plan and the letter, verbatim
 CATALOG = PROJECT_ROOT / "corpora" / "catalog" / "vast_demo_2026.csv"
 PLAN = SEEDS / "ke-hoach-16-KH-UBND-2026.txt"
+PENALTY = Settings.model_fields["spelling_penalty"].default  # the shipped default, whatever the env says
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def corrector() -> SpellingCorrector:
     """The corrector as an index has it: a restorer trained on the catalog and the plan texts."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts.append(CATALOG.read_text(encoding="utf-8"))
-    return SpellingCorrector(DiacriticRestorer.from_texts(texts), penalty=4.0)
+    return SpellingCorrector(DiacriticRestorer.from_texts(texts), penalty=PENALTY)
 
 
 def test_confusions_are_the_dialect_merges() -> None:
@@ -61,8 +62,8 @@ def test_two_neighbouring_mistakes_are_mended_together(corrector: SpellingCorrec
     "text",
     [
         "công suất lò hơi 10 tấn/giờ và xuất khẩu thủy sản",  # suất and xuất, both right
-        "Cát Hải nuôi cá lồng bè, bão về là mất trắng",  # bão (storm), not the commoner bảo
         "Cảng container ở Đình Vũ, kho ngoại quan Nam Đình Vũ",  # names and English words
+        "Cát Hải nuôi cá lồng bè, bão về là mất trắng",  # bão (storm), not the commoner bảo
         "dữ liệu ko đồng bộ, cần PLC và SCADA",  # chat shorthand and acronyms are not slips
         "phân urê và khí nitơ",  # loanwords written with marks
         "máy sấy nông sản dùng năng lượng mặt trời",
@@ -73,6 +74,15 @@ def test_two_neighbouring_mistakes_are_mended_together(corrector: SpellingCorrec
 def test_leaves_correct_text_alone(corrector: SpellingCorrector, text: str) -> None:
     out = corrector.correct(text)
     assert out.text == text and out.fixes == ()
+
+
+def test_a_commoner_word_pays_for_its_frequency(corrector: SpellingCorrector) -> None:
+    """Being the more frequent word is no evidence the writer meant it: "bảo" (bảo vệ, bảo quản)
+    is far commoner than "bão" (storm), so reading "bão" as "bảo" costs more than the penalty,
+    while the rarer reading costs the penalty alone."""
+    options = dict(corrector._candidates("bão", guessed_marks=False))
+    assert options["bão"] == 0.0 and options["bảo"] > PENALTY + 2
+    assert dict(corrector._candidates("bảo", guessed_marks=False))["bão"] == PENALTY
 
 
 def test_catalog_passages_are_left_as_written(corrector: SpellingCorrector) -> None:
@@ -116,7 +126,7 @@ def test_misspell_is_deterministic_and_touches_only_words() -> None:
 def test_held_out_plan_text() -> None:
     """The figures `matcher eval --diacritics` prints, which chose the penalty: most mistakes
     mended, almost no correct syllable changed, restoration of bare text helped, not hurt."""
-    s = held_out_spelling(PLAN.read_text(encoding="utf-8"), penalty=4.0)
+    s = held_out_spelling(PLAN.read_text(encoding="utf-8"), penalty=PENALTY)
     assert s.misspelt > 500
     assert s.fixed > 0.5
     assert s.broken < 0.001 and s.clean_changed <= 2
