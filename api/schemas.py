@@ -149,6 +149,13 @@ class RuleCheckResponse(BaseModel):
     verdict: Verdict
     warnings: list[NeedWarning]
     sectors: list[SectorScore]
+    spelling_corrections: list[str] = Field(
+        default_factory=list,
+        description='Spelling mistakes mended before the check, as in /v1/match ("giác → rác").',
+    )
+    read_text: str | None = Field(
+        default=None, description="The text as checked, when a spelling mistake was mended."
+    )
 
 
 class RulesResponse(BaseModel):

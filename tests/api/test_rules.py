@@ -39,6 +39,16 @@ def test_check_an_english_need(client: TestClient) -> None:
     assert body["warnings"]
 
 
+def test_check_reads_a_misspelt_need_as_match_does(client: TestClient) -> None:
+    body = client.post("/v1/rules/check", json={"text": "lò đốt giác thải 200 kg/h"}).json()
+    assert body["spelling_corrections"] == ["giác → rác"]
+    assert body["read_text"] == "lò đốt rác thải 200 kg/h"
+    hit = next(h for h in body["verdict"]["restricted_rules"] if h["rule_id"] == "R-IV1b-24")
+    assert (hit["how"], hit["verdict"]) == ("threshold", "yes")
+    plain = client.post("/v1/rules/check", json={"text": "lò nung gạch thủ công đốt than"}).json()
+    assert plain["spelling_corrections"] == [] and plain["read_text"] is None
+
+
 def test_check_an_ordinary_need(client: TestClient) -> None:
     body = client.post("/v1/rules/check", json={"text": "phần mềm quản lý kho hàng"}).json()
     assert body["verdict"]["restricted"] == "no"
