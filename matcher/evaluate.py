@@ -197,19 +197,6 @@ def spelling_variants(needs: Sequence[EvalNeed]) -> list[EvalNeed]:
     return out
 
 
-def spelling_gap(originals: SystemReport, variants: SystemReport) -> dict[str, float]:
-    """nDCG@10 of the respelt needs against the same needs as written (pairs with judgements)."""
-    gap = variant_gap(originals, variants, "~i")
-    if not gap:
-        return {}
-    return {
-        "pairs": gap["pairs"],
-        "as_written": gap["as_written"],
-        "respelt_with_i": gap["variant"],
-        "gap": gap["gap"],
-    }
-
-
 def misspelt_variants(needs: Sequence[EvalNeed], rate: float = 0.1) -> list[EvalNeed]:
     """Each Vietnamese need with about `rate` of its syllables misspelt the way writers misspell them
     (`matcher.text.misspellings`: dialect confusions and keyboard slips), id + "~typo", same
@@ -238,6 +225,17 @@ def variant_gap(originals: SystemReport, variants: SystemReport, suffix: str) ->
     written = sum(p[0] for p in pairs) / len(pairs)
     variant = sum(p[1] for p in pairs) / len(pairs)
     return {"pairs": float(len(pairs)), "as_written": written, "variant": variant, "gap": written - variant}
+
+
+def probe(
+    matcher: Any, originals: SystemReport, variants: Sequence[EvalNeed], suffix: str
+) -> dict[str, float]:
+    """Run `originals`' system on variant copies of its needs (ids + `suffix`) and compare
+    nDCG@10 with the needs as written (`variant_gap`); {} when there are no copies."""
+    if not variants:
+        return {}
+    (report,) = run_eval(matcher, variants, [originals.spec])
+    return variant_gap(originals, report, suffix)
 
 
 def warnings_recall(report: SystemReport) -> dict[str, float]:

@@ -16,7 +16,6 @@ from matcher.evaluate import (
     load_eval_set,
     metrics_for,
     misspelt_variants,
-    spelling_gap,
     spelling_variants,
     twin_gap,
     variant_gap,
@@ -90,7 +89,7 @@ def test_i_spelling_variants_of_the_needs() -> None:
     originals, respelt = evaluate(needs, run, [spec])[0], evaluate([variant], run, [spec])[0]
     originals.outcomes[0].metrics = metrics_for(["T1"], {"T1": 3})
     respelt.outcomes[0].metrics = metrics_for(["X", "T1"], {"T1": 3})
-    gap = spelling_gap(originals, respelt)
+    gap = variant_gap(originals, respelt, "~i")
     assert gap["pairs"] == 1 and gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))
 
 
@@ -114,3 +113,33 @@ def test_misspelt_variants_of_the_vietnamese_needs() -> None:
     gap = variant_gap(originals, misspelt, "~typo")
     assert gap["pairs"] == 1 and gap["variant"] == pytest.approx(1 / math.log2(3))
     assert gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))
+
+
+def test_probe_runs_the_same_system_on_the_copies() -> None:
+    from matcher.evaluate import probe, run_eval
+    from matcher.results import RankedTechnology
+
+    class Ranker:
+        """Ranks T1 first for a need as written and second for its respelt copy."""
+
+        def __init__(self) -> None:
+            self.calls: list[tuple[list[str], str, bool]] = []
+
+        def match_batch(self, texts, top_k, mode, use_rules, with_warnings):
+            self.calls.append((list(texts), mode, use_rules))
+            ranked = {True: ["X", "T1"], False: ["T1"]}
+            return [
+                MatchResult.model_construct(
+                    results=[RankedTechnology.model_construct(tech_id=t) for t in ranked[text.endswith("lí")]]
+                )
+                for text in texts
+            ]
+
+    needs = [_need("A").model_copy(update={"text": "xử lý"}), _need("B").model_copy(update={"text": "tàu"})]
+    ranker = Ranker()
+    hr = next(r for r in run_eval(ranker, needs) if r.spec.name == "hybrid_rules")
+    gap = probe(ranker, hr, spelling_variants(needs), "~i")
+    assert ranker.calls[-1] == (["xử lí"], "hybrid", True)  # only the copy, with the same system
+    assert gap["pairs"] == 1 and gap["as_written"] == 1.0
+    assert gap["variant"] == pytest.approx(1 / math.log2(3))
+    assert probe(ranker, hr, [], "~i") == {}

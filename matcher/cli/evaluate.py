@@ -18,11 +18,10 @@ from matcher.evaluate import (
     load_eval_set,
     misses,
     misspelt_variants,
+    probe,
     run_eval,
-    spelling_gap,
     spelling_variants,
     twin_gap,
-    variant_gap,
     warnings_recall,
 )
 from matcher.settings import PROJECT_ROOT
@@ -127,26 +126,21 @@ def register(app: typer.Typer) -> None:
                 f"Không dấu so với bản có dấu (hybrid + rules, {int(gap['pairs'])} cặp): "
                 f"{gap['unaccented']:.3f} vs {gap['accented_twins']:.3f} (chênh {gap['gap']:+.3f})"
             )
-        variants = spelling_variants(needs)
-        if variants:
-            (respelt,) = run_eval(matcher, variants, [hr.spec])
-            data["spelling_gap"] = spell = spelling_gap(hr, respelt)
-            if spell:
-                out.print(
-                    f"Viết i thay y (lí/lý, kĩ/kỹ, qui/quy, ti/ty; hybrid + rules, {int(spell['pairs'])} cặp): "
-                    f"{spell['respelt_with_i']:.3f} vs {spell['as_written']:.3f} như đã viết (chênh {spell['gap']:+.3f})"
-                )
+        data["spelling_gap"] = spell = probe(matcher, hr, spelling_variants(needs), "~i")
+        if spell:
+            out.print(
+                f"Viết i thay y (lí/lý, kĩ/kỹ, qui/quy, ti/ty; hybrid + rules, {int(spell['pairs'])} cặp): "
+                f"{spell['variant']:.3f} vs {spell['as_written']:.3f} như đã viết (chênh {spell['gap']:+.3f})"
+            )
         misspelt = misspelt_variants(needs)
-        if misspelt:
-            (typo_on,) = run_eval(matcher, misspelt, [hr.spec])
-            (typo_off,) = run_eval(matcher.with_settings(correct_spelling=False), misspelt, [hr.spec])
-            on, off = variant_gap(hr, typo_on, "~typo"), variant_gap(hr, typo_off, "~typo")
-            if on:
-                data["misspelling_gap"] = {**on, "variant_uncorrected": off["variant"]}
-                out.print(
-                    f"Lỗi chính tả (~10% âm tiết viết sai; hybrid + rules, {int(on['pairs'])} cặp): "
-                    f"{on['variant']:.3f} có sửa, {off['variant']:.3f} không sửa, vs {on['as_written']:.3f} như đã viết"
-                )
+        on = probe(matcher, hr, misspelt, "~typo")
+        if on:
+            off = probe(matcher.with_settings(correct_spelling=False), hr, misspelt, "~typo")
+            data["misspelling_gap"] = {**on, "variant_uncorrected": off["variant"]}
+            out.print(
+                f"Lỗi chính tả (~10% âm tiết viết sai; hybrid + rules, {int(on['pairs'])} cặp): "
+                f"{on['variant']:.3f} có sửa, {off['variant']:.3f} không sửa, vs {on['as_written']:.3f} như đã viết"
+            )
         groups = hr.group_metrics()
         if groups.get("english") and groups.get("vietnamese"):
             en, vi = groups["english"]["ndcg@10"], groups["vietnamese"]["ndcg@10"]
