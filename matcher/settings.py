@@ -53,10 +53,10 @@ class Settings(BaseSettings):
     # Spelling mistakes in Vietnamese needs ("sử lý", "trế biến", "nươc"): corrected with the
     # index's syllable bigram model (matcher/text/spelling.py). The penalty (nats) is the cost of
     # assuming a correct-looking syllable is a mistake. 3 and 4 tie on everything dev and the
-    # held-out plan text show (no dev need changed, 1 of 5,412 correct plan syllables changed;
-    # at 2, 4 of 5,412 and three dev needs, "hàn" read as "hàng"), and correction brings no
-    # measurable ranking gain on dev; so the more careful one: a wrong mend changes the words a
-    # business typed. README: what test showed at 3.
+    # held-out plan text show (same `matcher eval --split dev` figures, 1 of 5,412 correct plan
+    # syllables changed; at 2, 4 of 5,412, and dev need N018's "mối hàn" read as "mối hàng"), and
+    # correction brings no measurable ranking gain on dev; so the more careful one: a wrong mend
+    # changes the words a business typed. README: what test showed at 3.
     correct_spelling: bool = True
     spelling_penalty: float = Field(default=4.0, ge=0)
     approximate_above: int = Field(default=50_000, ge=1)
