@@ -26,7 +26,14 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-from matcher.text.normalize import canonical_i, has_diacritics, normalize, strip_diacritics, words
+from matcher.text.normalize import (
+    VI_MARKED_LETTERS,
+    canonical_i,
+    has_diacritics,
+    normalize,
+    strip_diacritics,
+    words,
+)
 
 __all__ = ["DiacriticRestorer", "is_vietnamese_syllable"]
 
@@ -62,9 +69,8 @@ def _build_fold_table() -> dict[int, str]:
     Why: `fold` normalises the whole text and decomposes it; training calls this per token on
     ~200k tokens, where one C-level translate is an order of magnitude faster.
     """
-    letters = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
     table: dict[int, str] = {}
-    for ch in letters + letters.upper():
+    for ch in VI_MARKED_LETTERS + VI_MARKED_LETTERS.upper():
         table[ord(ch)] = strip_diacritics(ch)
     return table
 

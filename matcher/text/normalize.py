@@ -192,7 +192,9 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-_VI_MARKED_CHARS = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
+#: Every lower-case Vietnamese letter that carries a mark (đ included): the one list of them.
+VI_MARKED_LETTERS = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+_VI_MARKED_CHARS = frozenset(VI_MARKED_LETTERS)
 
 
 def has_diacritics(text: str) -> bool:

@@ -36,7 +36,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from matcher.text.diacritics import DiacriticRestorer, is_vietnamese_syllable
-from matcher.text.normalize import canonical_i, fix_tone_placement, has_diacritics, strip_diacritics
+from matcher.text.normalize import (
+    VI_MARKED_LETTERS,
+    canonical_i,
+    fix_tone_placement,
+    has_diacritics,
+    strip_diacritics,
+)
 
 __all__ = ["Corrected", "SpellingCorrector", "SpellingFix", "confusions"]
 
@@ -55,11 +61,10 @@ _ONSET_CONFUSIONS = {
     "l": ("n",),
     "n": ("l",),
 }
-_HOI = "ảẳẩẻểỉỏổởủửỷ"
-_NGA = "ãẵẫẽễĩõỗỡũữỹ"
-_HOI_NGA = str.maketrans(_HOI + _NGA, _NGA + _HOI)
-_VI_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+# hỏi (hook above) <-> ngã (tilde), swapped on the decomposed text: the marks, not a letter table
+_HOI_NGA = str.maketrans({"\u0309": "\u0303", "\u0303": "\u0309"})
 _ASCII_LETTERS = "abcdeghiklmnopqrstuvxy"
+_VI_LETTERS = _ASCII_LETTERS + VI_MARKED_LETTERS
 _SENTENCE_END = ".!?;:\n"
 # Readings of a confused key worth trying (most probable first): keeps Viterbi small.
 _READINGS_PER_KEY = 4
@@ -94,7 +99,7 @@ def confusions(word: str) -> set[str]:
         out.add(word[:-1] + "t")
     elif word.endswith("t"):
         out.add(word[:-1] + "c")
-    swapped = word.translate(_HOI_NGA)
+    swapped = unicodedata.normalize("NFC", unicodedata.normalize("NFD", word).translate(_HOI_NGA))
     if swapped != word:
         out.add(swapped)
     out.discard(word)
