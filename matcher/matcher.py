@@ -42,6 +42,23 @@ Mode = Literal["hybrid", "dense", "bm25", "bm25_folded"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25", "bm25_folded")
 
 
+@dataclass(frozen=True)
+class NeedReading:
+    """A text as techmatch reads it before searching: normalised, diacritics restored when typed
+    without them, spelling mistakes mended (`Matcher.read`)."""
+
+    normalized: str
+    text: str  # the reading: `normalized`, or restored and/or mended
+    restored: bool  # diacritics were put back
+    vietnamese: bool
+    spelling: tuple[SpellingFix, ...] = ()
+
+    @property
+    def corrected(self) -> str | None:
+        """The reading when a spelling mistake was mended (what people are shown), else None."""
+        return self.text if self.spelling else None
+
+
 @dataclass
 class PreparedNeed:
     """A need after the text pipeline, before search."""
@@ -300,9 +317,9 @@ class Matcher:
                     out[pos] = rep.roadmap_id
         return out
 
-    def prepare(self, text: str) -> PreparedNeed:
-        """Normalise a need; restore its diacritics when it was typed without them, mend its
-        spelling mistakes and write out its abbreviations."""
+    def read(self, text: str) -> NeedReading:
+        """Normalise a text, restore its diacritics when it was typed without them and mend its
+        spelling mistakes: how a need is read, by the search and by `/v1/rules/check` alike."""
         normalized = normalize(text)
         candidate = self.index.restorer.restore_if_unaccented(normalized)
         restored = candidate if candidate != normalized else None  # shown only when marks were added
@@ -312,33 +329,31 @@ class Matcher:
         if vietnamese and self.settings.correct_spelling:
             corrected = self.corrector.correct(read, typed=normalized if restored is not None else None)
             read, fixes = corrected.text, corrected.fixes
-            if restored is not None:
-                restored = read  # what the need was read as: marks restored, mistakes mended
-        # after restoration, which leaves acronyms alone: an expansion has marks, and would make an
-        # unaccented need look accented
-        searched = expand_abbreviations(read)
-        if restored is None or not searched.terms or fixes:
-            # (a corrected need's folded tokens are the corrected words: restoration changes only
-            # marks, so folding the read text loses nothing the writer typed but the mistakes)
-            as_typed = searched.text
-        else:  # the folded tokens keep the need as typed, not as restored
-            as_typed = expand_abbreviations(normalized).text
+        return NeedReading(normalized, read, restored is not None, vietnamese, fixes)
+
+    def prepare(self, text: str) -> PreparedNeed:
+        """Read a need (`read`), write out its abbreviations and make its search tokens."""
+        reading = self.read(text)
+        # abbreviations after restoration, which leaves acronyms alone (an expansion has marks, and
+        # would make an unaccented need look accented). The folded tokens come from the same text:
+        # restoration changes only marks, which folding drops, so they are the need as typed.
+        searched = expand_abbreviations(reading.text)
         comps = compounds(searched.text)
         need = PreparedNeed(
             typed=text,
-            normalized=normalized,
-            restored=restored,
+            normalized=reading.normalized,
+            restored=reading.text if reading.restored else None,  # marks restored, mistakes mended
             accented_tokens=lexical_tokens(searched.text, folded=False, segmented=comps),
-            folded_tokens=lexical_tokens(as_typed, folded=True, segmented=comps),
-            vietnamese=vietnamese,
+            folded_tokens=lexical_tokens(searched.text, folded=True, segmented=comps),
+            vietnamese=reading.vietnamese,
             abbreviations=searched.terms,
             expanded=searched.text if searched.terms else None,
-            spelling=fixes,
-            corrected=read if fixes else None,
+            spelling=reading.spelling,
+            corrected=reading.corrected,
         )
-        if not vietnamese:
+        if not reading.vietnamese:
             # "wastewater" -> "nước thải": catalog words the lexical channel can match.
-            need.translation = load_glossary(self.settings.glossary_path).matches(normalized)
+            need.translation = load_glossary(self.settings.glossary_path).matches(reading.normalized)
             terms = ". ".join(vi for m in need.translation for vi in m.vietnamese)
             if terms:
                 terms_comps = compounds(terms)

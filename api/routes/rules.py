@@ -37,14 +37,14 @@ def check(req: RuleCheckRequest, matcher: MatcherDep, service: ServiceDep) -> Ru
     if problem is not None:
         raise InputError(f"Văn bản cần kiểm tra {problem.reason}.")
     # read as /v1/match reads a need: a misspelt "lò đốt giác thải 200 kg/h" is the incinerator
-    # the plan restricts (the engine folds marks and writes out abbreviations itself)
-    need = matcher.prepare(req.text.strip())
+    # the plan restricts (the engine writes out abbreviations itself)
+    reading = matcher.read(req.text.strip())
     engine = matcher.rules
-    verdict = engine.check(need.corrected or need.normalized)  # one pass: sectors and warnings
+    verdict = engine.check(reading.text)  # one pass: the verdict carries sectors and warnings
     return RuleCheckResponse(
         verdict=verdict,
         warnings=engine.warnings_for(verdict),
         sectors=verdict.sectors,
-        spelling_corrections=[str(f) for f in need.spelling],
-        read_text=need.corrected,
+        spelling_corrections=[str(f) for f in reading.spelling],
+        read_text=reading.corrected,
     )
