@@ -313,6 +313,8 @@ class SpellingCorrector:
         neighbours somewhere in the model's text ("xử lý", "chế biến"): where neither pair was
         ever seen, the model's preference is a guess from smoothing, not evidence of a mistake.
         """
+        if not segment:
+            return []
         options = [o for _, o in segment]
         decoded = [o[0][0] for o in options] if all(len(o) == 1 for o in options) else self._decode(options)
         model = self.model
@@ -345,21 +347,16 @@ class SpellingCorrector:
         guessed_marks = typed is not None
         edits: list[tuple[_Token, str]] = []
         for run in self._runs(text):
-            # an unknown token nothing can mend splits the run: the model cannot score it
             segment: list[tuple[_Token, list[tuple[str, float]]]] = []
-            for tok in [*run, None]:
-                opts = None
-                if tok is not None:
-                    if tok.correctable:
-                        opts = self._candidates(tok.word, guessed_marks)
-                    elif self.model.knows(tok.word):
-                        opts = [(tok.word, 0.0)]
+            for tok in run:
+                # a name (known to the model, or `_runs` left it out) is scored as it stands
+                opts = self._candidates(tok.word, guessed_marks) if tok.correctable else [(tok.word, 0.0)]
                 if opts:
-                    segment.append((tok, opts))  # type: ignore[arg-type]
-                    continue
-                if segment:
+                    segment.append((tok, opts))
+                else:  # an unknown token nothing can mend splits the run: the model cannot score it
                     edits.extend(self._mend(segment))
-                segment = []
+                    segment = []
+            edits.extend(self._mend(segment))
         if not edits:
             return Corrected(text)
         out = []
