@@ -153,8 +153,14 @@ class RuleCheckResponse(BaseModel):
         default_factory=list,
         description='Spelling mistakes mended before the check, as in /v1/match ("giác → rác").',
     )
+    shorthand: list[str] = Field(
+        default_factory=list,
+        description='Chat shorthand read as the words it stands for, as in /v1/match ("ko → không").',
+    )
     read_text: str | None = Field(
-        default=None, description="The text as checked, when a spelling mistake was mended."
+        default=None,
+        description="The text as checked, when it differs from the text sent: shorthand read, "
+        "diacritics restored or a spelling mistake mended.",
     )
 
 

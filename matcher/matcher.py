@@ -36,6 +36,7 @@ from matcher.text.crosslingual import TermMatch, load_glossary, mostly_english
 from matcher.text.need_text import text_problem
 from matcher.text.normalize import fold, has_diacritics, normalize
 from matcher.text.segment import compounds, lexical_tokens
+from matcher.text.shorthand import expand_shorthand
 from matcher.text.spelling import SpellingCorrector, SpellingFix
 
 Mode = Literal["hybrid", "dense", "bm25", "bm25_folded"]
@@ -52,11 +53,17 @@ class NeedReading:
     restored: bool  # diacritics were put back
     vietnamese: bool
     spelling: tuple[SpellingFix, ...] = ()
+    shorthand: tuple[TermMatch, ...] = ()  # chat shorthand read as words ("ko" -> "không")
 
     @property
     def corrected(self) -> str | None:
         """The reading when a spelling mistake was mended (what people are shown), else None."""
         return self.text if self.spelling else None
+
+    @property
+    def changed(self) -> str | None:
+        """The reading when it differs from the text as typed (normalised), else None."""
+        return self.text if self.text != self.normalized else None
 
 
 @dataclass
@@ -78,6 +85,9 @@ class PreparedNeed:
     # Abbreviations read as what they stand for ("XLNT" -> "xử lý nước thải"), and the need with
     # them written out: what every channel searches (matcher/text/abbreviations.py).
     abbreviations: list[TermMatch] = field(default_factory=list)
+    # Chat shorthand read as words ("ko" -> "không"): shown with the abbreviations, but never a
+    # matched term (the words it stands for are function words).
+    shorthand: list[TermMatch] = field(default_factory=list)
     expanded: str | None = None
     # Spelling mistakes corrected (matcher/text/spelling.py), and the need after them (and after
     # restoration: `restored` then holds the same text), when any was made.
@@ -291,7 +301,7 @@ class Matcher:
                 diacritics_restored=need.restored is not None,
                 restored_text=need.restored,
                 translated_terms=translated_terms(need.translation),
-                abbreviations=translated_terms(need.abbreviations),
+                abbreviations=translated_terms([*need.shorthand, *need.abbreviations]),
                 spelling_corrections=[str(f) for f in need.spelling],
                 read_text=need.corrected,
                 vietnamese=need.vietnamese,
@@ -321,15 +331,18 @@ class Matcher:
         """Normalise a text, restore its diacritics when it was typed without them and mend its
         spelling mistakes: how a need is read, by the search and by `/v1/rules/check` alike."""
         normalized = normalize(text)
-        candidate = self.index.restorer.restore_if_unaccented(normalized)
-        restored = candidate if candidate != normalized else None  # shown only when marks were added
+        # shorthand first: "ko", "ntn" would make a chatty unaccented need look foreign to the
+        # restorer, and a word it knows gives it context (written unaccented in such a need)
+        short = expand_shorthand(normalized)
+        candidate = self.index.restorer.restore_if_unaccented(short.text)
+        restored = candidate if candidate != short.text else None  # shown only when marks were added
         vietnamese = (has_diacritics(normalized) and not mostly_english(normalized)) or restored is not None
-        read = restored or normalized
+        read = restored or short.text
         fixes: tuple[SpellingFix, ...] = ()
         if vietnamese and self.settings.correct_spelling:
-            corrected = self.corrector.correct(read, typed=normalized if restored is not None else None)
+            corrected = self.corrector.correct(read, typed=short.text if restored is not None else None)
             read, fixes = corrected.text, corrected.fixes
-        return NeedReading(normalized, read, restored is not None, vietnamese, fixes)
+        return NeedReading(normalized, read, restored is not None, vietnamese, fixes, tuple(short.terms))
 
     def prepare(self, text: str) -> PreparedNeed:
         """Read a need (`read`), write out its abbreviations and make its search tokens."""
@@ -347,7 +360,8 @@ class Matcher:
             folded_tokens=lexical_tokens(searched.text, folded=True, segmented=comps),
             vietnamese=reading.vietnamese,
             abbreviations=searched.terms,
-            expanded=searched.text if searched.terms else None,
+            shorthand=list(reading.shorthand),
+            expanded=searched.text if searched.terms or reading.shorthand else None,
             spelling=reading.spelling,
             corrected=reading.corrected,
         )

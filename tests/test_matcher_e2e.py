@@ -86,6 +86,21 @@ def test_spelling_mistakes_search_as_the_words_meant_and_are_shown(small_matcher
     assert all(w.rule.how != "threshold" for w in off.match(need, top_k=3).warnings)
 
 
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(small_matcher: Matcher) -> None:
+    # "ko dùng" is "không dùng": moving away from a small incinerator is not asking for one
+    away = small_matcher.match("ko dùng lò đốt rác 200 kg/h nữa", top_k=3)
+    assert away.abbreviations == ["ko → không"]
+    assert all(w.rule.rule_id != "R-IV1b-24" for w in away.warnings)
+    wants = small_matcher.match("dùng lò đốt rác 200 kg/h", top_k=3)
+    assert [(w.rule.rule_id, w.rule.verdict) for w in wants.warnings] == [("R-IV1b-24", "yes")]
+    # in a need typed without marks the words go in unaccented, and the restorer marks them
+    chat = small_matcher.match("ko biet xu ly nuoc thai ao nuoi tom ntn", top_k=3)
+    assert chat.abbreviations == ["ko → không", "ntn → như thế nào"]
+    assert chat.restored_text is not None and chat.restored_text.startswith("không biết xử lý nước thải")
+    # the words shorthand stands for are function words, never a reason a technology matched
+    assert all("→" not in t for r in chat.results for t in r.explanation.matched_terms)
+
+
 def test_explanations_on_every_result(small_matcher: Matcher) -> None:
     result = small_matcher.match(ACCENTED, top_k=5)
     for r in result.results:

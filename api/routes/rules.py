@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import MatcherDep, ServiceDep
 from api.schemas import ErrorBody, RuleCheckRequest, RuleCheckResponse, RulesResponse
 from matcher.errors import InputError
+from matcher.explain import translated_terms
 from matcher.text.need_text import text_problem
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
@@ -46,5 +47,6 @@ def check(req: RuleCheckRequest, matcher: MatcherDep, service: ServiceDep) -> Ru
         warnings=engine.warnings_for(verdict),
         sectors=verdict.sectors,
         spelling_corrections=[str(f) for f in reading.spelling],
-        read_text=reading.corrected,
+        shorthand=translated_terms(list(reading.shorthand)),
+        read_text=reading.changed,
     )

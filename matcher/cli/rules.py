@@ -16,12 +16,15 @@ from rich.table import Table
 
 from matcher.cli.common import handle_errors, out
 from matcher.errors import InputError
+from matcher.explain import translated_terms
 from matcher.results import RuleHit, Verdict
 from matcher.rules.engine import RuleEngine, load_rule_engine
 from matcher.rules.evaluate import evaluate_cases, load_cases
 from matcher.rules.load import load_rulebook
 from matcher.settings import PROJECT_ROOT
 from matcher.text.crosslingual import mostly_english
+from matcher.text.normalize import normalize
+from matcher.text.shorthand import expand_shorthand
 
 app = typer.Typer(
     help="Quy tắc Kế hoạch 16/KH-UBND: công nghệ hạn chế, ưu tiên, lộ trình đổi mới.", no_args_is_help=True
@@ -121,7 +124,7 @@ def _check_file(
 
         def flush() -> None:
             nonlocal written
-            verdicts = engine.check_batch([text for _, text in chunk])
+            verdicts = engine.check_batch([expand_shorthand(normalize(text)).text for _, text in chunk])
             for (row_id, _), verdict in zip(chunk, verdicts, strict=True):
                 f.write(json.dumps(_row_json(row_id, verdict), ensure_ascii=False) + "\n")
             written += len(chunk)
@@ -169,15 +172,23 @@ def check(
     if not text or not text.strip():
         raise InputError("cần một văn bản để kiểm tra, hoặc --input TỆP")
     engine = _engine(rules_dir, semantic)
-    verdict = engine.check(text)
+    # chat shorthand is read as /v1/rules/check reads it ("ko dùng" is "không dùng"); diacritic
+    # restoration and spelling need an index's language model, which this command does not load
+    read = expand_shorthand(normalize(text))
+    verdict = engine.check(read.text)
     warnings = engine.warnings_for(verdict)
+    shorthand = translated_terms(read.terms)
     if not semantic and verdict.restricted == "no" and mostly_english(text):
         typer.echo(ENGLISH_NOTE, err=True)  # nothing found in English text: say what else to try
     if as_json:
         payload = verdict.model_dump(exclude_none=True)
         payload["need_warnings"] = [w.model_dump(exclude_none=True) for w in warnings]
+        if shorthand:
+            payload["shorthand"], payload["read_text"] = shorthand, read.text
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    if shorthand:
+        out.print(f"[dim]Đã hiểu chữ viết tắt:[/] {'; '.join(shorthand)}", highlight=False)
     _print_verdict(out, verdict)
     for w in warnings:
         out.print(f"[yellow]Cảnh báo:[/yellow] {w.message}")

@@ -49,6 +49,14 @@ def test_check_reads_a_misspelt_need_as_match_does(client: TestClient) -> None:
     assert plain["spelling_corrections"] == [] and plain["read_text"] is None
 
 
+def test_check_reads_chat_shorthand(client: TestClient) -> None:
+    body = client.post("/v1/rules/check", json={"text": "ko dùng lò đốt rác 200 kg/h nữa"}).json()
+    assert body["shorthand"] == ["ko → không"]
+    assert body["read_text"] == "không dùng lò đốt rác 200 kg/h nữa"
+    assert all(h["rule_id"] != "R-IV1b-24" for h in body["verdict"]["restricted_rules"])
+    assert body["warnings"] == []
+
+
 def test_check_an_ordinary_need(client: TestClient) -> None:
     body = client.post("/v1/rules/check", json={"text": "phần mềm quản lý kho hàng"}).json()
     assert body["verdict"]["restricted"] == "no"

@@ -29,6 +29,15 @@ def test_check_json_has_verdict_warnings_and_sectors():
     assert data["sectors"][0]["sector_id"] == "vat_lieu_xay_dung"
 
 
+def test_check_reads_chat_shorthand_and_says_so():
+    shown = runner.invoke(app, ["check", "ko dùng lò đốt rác 200 kg/h nữa"])
+    assert shown.exit_code == 0, shown.output
+    assert "Đã hiểu chữ viết tắt: ko → không" in shown.output and "không hạn chế" in shown.output
+    data = json.loads(runner.invoke(app, ["check", "ko dùng lò đốt rác 200 kg/h nữa", "--json"]).output)
+    assert data["restricted"] == "no" and data["shorthand"] == ["ko → không"]
+    assert data["read_text"] == "không dùng lò đốt rác 200 kg/h nữa"
+
+
 def test_check_file_writes_jsonl(tmp_path):
     src = tmp_path / "nhu_cau.csv"
     with src.open("w", encoding="utf-8", newline="") as f:
