@@ -41,6 +41,9 @@ class EvalNeed(BaseModel):
     relevant: dict[str, int] = Field(default_factory=dict)  # tech id -> grade 1..3
     restricted_rules: list[str] = Field(default_factory=list)  # expected warnings (rule ids)
     notes: str = ""
+    # How the need was written ("short", "typos", "code_mixed"...), where the set records it, so
+    # results can be read by kind of writing as well as by language.
+    tags: list[str] = Field(default_factory=list)
 
     @property
     def group(self) -> str:
