@@ -18,9 +18,11 @@ from matcher.evaluate import (
     misspelt_variants,
     spelling_variants,
     twin_gap,
+    twin_restoration,
     variant_gap,
 )
 from matcher.results import MatchResult
+from matcher.text.diacritics import DiacriticRestorer
 
 
 def test_metrics_by_hand() -> None:
@@ -57,6 +59,15 @@ def test_groups_twins_and_the_vietnamese_group() -> None:
     assert groups["all"]["n"] == 3 and groups["vietnamese"]["n"] == 2
     gap = twin_gap(report)
     assert gap["pairs"] == 1 and gap["gap"] == pytest.approx(1.0 - 1 / math.log2(3))
+
+
+def test_restoration_is_scored_against_the_accented_twins() -> None:
+    model = DiacriticRestorer.from_texts(["Xử lý nước thải ao nuôi tôm.", "Nuôi tôm thẻ chân trắng."])
+    accented = EvalNeed(id="A", split="dev", text="Xử lý nước thải ao nuôi tôm")
+    twin = accented.model_copy(update={"id": "U", "text": "Xu ly nuoc thai ao nuoi tom", "twin": "A"})
+    score = twin_restoration([accented, twin], model)
+    assert score == {"pairs": 1.0, "syllables": 7.0, "accuracy": 1.0}
+    assert twin_restoration([accented], model) == {}  # no twin: nothing to judge by
 
 
 def test_labelled_set_is_checked(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from matcher.evaluate import (
     run_eval,
     spelling_variants,
     twin_gap,
+    twin_restoration,
     warnings_recall,
 )
 from matcher.settings import PROJECT_ROOT
@@ -125,6 +126,12 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"Không dấu so với bản có dấu (hybrid + rules, {int(gap['pairs'])} cặp): "
                 f"{gap['unaccented']:.3f} vs {gap['accented_twins']:.3f} (chênh {gap['gap']:+.3f})"
+            )
+        data["twin_restoration"] = restoration = twin_restoration(needs, matcher.index.restorer)
+        if restoration:
+            out.print(
+                f"Khôi phục dấu trên {int(restoration['pairs'])} nhu cầu gõ không dấu (so với bản có dấu): "
+                f"{restoration['accuracy']:.1%} của {int(restoration['syllables'])} âm tiết đúng"
             )
         data["spelling_gap"] = spell = probe(matcher, hr, spelling_variants(needs), "~i")
         if spell:
