@@ -119,6 +119,23 @@ def test_unseen_common_words_restore_from_shipped_fallback() -> None:
     assert model.restore("tiet kiem nang luong") == "tiết kiệm năng lượng"
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # the domain text and the news-based lists never write in the first person: these read
+        # "xương tới", "mượn cớ", "bền êm dạng bị" before general frequencies and request pairs
+        ("xuong toi o Thuy Nguyen", "xưởng tôi ở Thủy Nguyên"),
+        ("toi muon co may say", "tôi muốn có máy sấy"),
+        ("cong ty minh dang can", "công ty mình đang cần"),
+        ("ben em dang bi", "bên em đang bị"),
+        ("nha toi dang nuoi tom", "nhà tôi đang nuôi tôm"),
+        ("bui nhieu qua", "bụi nhiều quá"),
+    ],
+)
+def test_needs_written_in_the_first_person(restorer: DiacriticRestorer, typed: str, expected: str) -> None:
+    assert restorer.restore(typed) == expected
+
+
 def test_without_fallback_unknown_syllables_pass_through() -> None:
     model = DiacriticRestorer.from_texts(["Công nghệ xử lý nước thải."], use_fallback=False)
     assert model.restore("xu ly nuoc thai nuoi tom") == "xử lý nước thải nuoi tom"
