@@ -190,7 +190,11 @@ class Glossary:
     """Stemmed English phrases -> Vietnamese terms."""
 
     def __init__(self, entries: dict[str, list[str]]) -> None:
+        # Two keyings: Snowball stems (the default: "sensors" finds "sensor"), and the lower-case
+        # words themselves for a phrase written "=word", whose stem other words share with
+        # another meaning ("important" stems to "import").
         self._phrases: dict[tuple[str, ...], list[str]] = {}
+        self._exact: dict[tuple[str, ...], list[str]] = {}
         for vietnamese, english_phrases in entries.items():
             if not isinstance(vietnamese, str) or not vietnamese.strip():
                 raise GlossaryError(f"Bảng thuật ngữ: thuật ngữ rỗng hoặc không phải chữ: {vietnamese!r}.")
@@ -200,16 +204,20 @@ class Glossary:
                 )
             vi = normalize(vietnamese)  # one tone-mark placement, as the catalog's text gets
             for phrase in english_phrases:
-                key = tuple(english_stems(str(phrase)))
+                text = str(phrase)
+                exact = text.startswith("=")
+                key = tuple(_WORD.findall(text[1:].lower())) if exact else tuple(english_stems(text))
                 if not key:
                     raise GlossaryError(
                         f"Bảng thuật ngữ: {vietnamese!r} có cụm từ tiếng Anh rỗng: {phrase!r}."
                     )
-                targets = self._phrases.setdefault(key, [])
+                targets = (self._exact if exact else self._phrases).setdefault(key, [])
                 if vi not in targets:
                     targets.append(vi)
-        self._longest = max((len(k) for k in self._phrases), default=0)
-        self.vietnamese_terms = frozenset(vi for targets in self._phrases.values() for vi in targets)
+        self._longest = max((len(k) for k in [*self._phrases, *self._exact]), default=0)
+        self.vietnamese_terms = frozenset(
+            vi for table in (self._phrases, self._exact) for targets in table.values() for vi in targets
+        )
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
@@ -235,7 +243,7 @@ class Glossary:
         while i < len(stems):
             for length in range(min(self._longest, len(stems) - i), 0, -1):
                 key = tuple(stems[i : i + length])
-                targets = self._phrases.get(key)
+                targets = self._exact.get(tuple(words[i : i + length])) or self._phrases.get(key)
                 if targets:
                     if key not in seen:
                         seen.add(key)

@@ -49,6 +49,33 @@ def test_stemming_traps_stay_out() -> None:
     assert "công nghệ thông tin" not in vi("we need it quickly")
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("the important thing is speed", "nhập khẩu"),  # import
+        ("our engineering team", "động cơ"),  # engine
+        ("the shrimp are dying after rain", "khuôn"),  # die
+        ("we are located in Deep C", "định vị"),  # location
+        ("our trucks carry containers", "kiểm soát"),  # containment
+        ("we distribute consumer goods", "vật tư"),  # consumables
+        ("parts produced on our lines", "nông sản"),  # produce
+        ("a fabricated steel frame", "vải"),  # fabric
+        ("the machine stops", "gia công"),  # machining
+        ("drying fish", "sắt hoàn nguyên trực tiếp"),  # DRI
+        ("we need it in the following weeks", "theo dõi"),  # follow
+    ],
+)
+def test_words_sharing_a_stem_with_another_meaning_are_matched_exactly(text: str, absent: str) -> None:
+    assert absent not in vi(text)
+
+
+def test_exact_phrases_still_match_as_written() -> None:
+    assert vi("we import resin") == ["nhập khẩu", "nhựa"]
+    assert "khuôn" in vi("stamping dies wear out") and "động cơ" in vi("diesel engines")
+    own = Glossary({"nhập khẩu": ["=import", "=imports"], "nhựa": ["resin"]})
+    assert [m.english for m in own.matches("Imports of resins; important")] == ["imports", "resins"]
+
+
 def test_vietnamese_text_translates_to_nothing() -> None:
     assert vi("Cần hệ thống xử lý nước thải cho ao nuôi tôm") == []
     assert vi("") == []
