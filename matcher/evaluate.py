@@ -8,6 +8,7 @@ the `dev` split and reported on `test`. Graded relevance 0-3; nDCG uses the grad
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class EvalNeed(BaseModel):
     # How the need was written ("short", "typos", "code_mixed"...), where the set records it, so
     # results can be read by kind of writing as well as by language.
     tags: list[str] = Field(default_factory=list)
+    source: str = ""  # the labelled set (file name) the need was read from; set on loading
 
     @property
     def group(self) -> str:
@@ -57,10 +59,9 @@ def load_eval_set(path: Path, split: Split = "all", catalog_ids: set[str] | None
     """Read and check the labelled set; every judged id must exist in the catalog."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     needs = [EvalNeed.model_validate(n) for n in data["needs"]]
-    ids = [n.id for n in needs]
-    dupes = {i for i in ids if ids.count(i) > 1}
+    dupes = _duplicate_ids(needs)
     if dupes:
-        raise InputError(f"Bộ đánh giá có mã trùng: {sorted(dupes)}")
+        raise InputError(f"Bộ đánh giá có mã trùng: {dupes}")
     by_id = {n.id: n for n in needs}
     for n in needs:
         if n.twin and n.twin not in by_id:
@@ -71,7 +72,25 @@ def load_eval_set(path: Path, split: Split = "all", catalog_ids: set[str] | None
                 raise InputError(
                     f"Nhu cầu {n.id} chấm điểm công nghệ không có trong danh mục: {sorted(missing)}"
                 )
-    return [n for n in needs if split == "all" or n.split == split]
+    return [
+        n.model_copy(update={"source": Path(path).name}) for n in needs if split == "all" or n.split == split
+    ]
+
+
+def load_eval_sets(
+    paths: Sequence[Path], split: Split = "all", catalog_ids: set[str] | None = None
+) -> list[EvalNeed]:
+    """Several labelled sets read as one (ids must be unique across them), each need knowing its set."""
+    needs = [n for path in paths for n in load_eval_set(path, split, catalog_ids)]
+    dupes = _duplicate_ids(needs)
+    if dupes:
+        raise InputError(f"Các bộ đánh giá dùng trùng mã nhu cầu: {dupes}")
+    return needs
+
+
+def _duplicate_ids(needs: Sequence[EvalNeed]) -> list[str]:
+    counts = Counter(n.id for n in needs)
+    return sorted(i for i, c in counts.items() if c > 1)
 
 
 def dcg(grades: Sequence[int]) -> float:
@@ -140,6 +159,14 @@ class SystemReport:
             if o.need.group != "english":  # the English target is stated against all Vietnamese needs
                 groups.setdefault("vietnamese", []).append(o.metrics)
         return {g: mean_metrics(rows) for g, rows in groups.items()}
+
+    def source_metrics(self) -> dict[str, dict[str, float]]:
+        """Metrics over all needs of each labelled set, for a report that reads several."""
+        rows: dict[str, list[dict[str, float]]] = {}
+        for o in self.outcomes:
+            if o.metrics is not None:
+                rows.setdefault(o.need.source, []).append(o.metrics)
+        return {source: mean_metrics(r) for source, r in rows.items()}
 
     def restricted_in_results(self) -> list[tuple[str, str]]:
         """(need id, tech id) for every restricted catalog entry shown in a result list."""

@@ -14,6 +14,7 @@ from matcher.evaluate import (
     SystemSpec,
     evaluate,
     load_eval_set,
+    load_eval_sets,
     metrics_for,
     misspelt_variants,
     spelling_variants,
@@ -84,6 +85,26 @@ def test_labelled_set_is_checked(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("twin: N1", "twin: N9"), encoding="utf-8")
     with pytest.raises(InputError, match="N9"):
         load_eval_set(path)
+
+
+def test_several_sets_are_read_as_one_and_reported_by_set(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("needs:\n  - {id: N1, split: test, text: a, relevant: {T1: 3}}\n", encoding="utf-8")
+    second.write_text("needs:\n  - {id: I1, split: test, text: b, relevant: {T1: 3}}\n", encoding="utf-8")
+    needs = load_eval_sets([first, second], "test")
+    assert [(n.id, n.source) for n in needs] == [("N1", "a.yaml"), ("I1", "b.yaml")]
+
+    def run(texts, spec):
+        return [MatchResult(need_text=t, normalized_text=t) for t in texts]
+
+    report = evaluate(needs, run, [SystemSpec("s", "hybrid", True, "s")])[0]
+    report.outcomes[0].metrics = metrics_for(["T1"], {"T1": 3})
+    report.outcomes[1].metrics = metrics_for(["X"], {"T1": 3})
+    by_set = report.source_metrics()
+    assert by_set["a.yaml"]["ndcg@10"] == 1.0 and by_set["b.yaml"]["ndcg@10"] == 0.0
+    second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(InputError, match="N1"):
+        load_eval_sets([first, second])
 
 
 def test_i_spelling_variants_of_the_needs() -> None:
