@@ -295,6 +295,30 @@ def warnings_recall(report: SystemReport) -> dict[str, float]:
     return {"needs": float(len(rows)), "warned": hit / len(rows), "false_warnings": float(false_alarm)}
 
 
+def no_match_flags(report: SystemReport, threshold: float) -> dict[str, float]:
+    """How the batch's "no good match" flag (top result's dense cosine under `threshold`) sorts
+    the labelled needs: how many of those the catalog cannot answer (kind no_answer) it flags,
+    and how many answerable ones (an entry graded 2 or more) it flags wrongly, English apart,
+    since cross-lingual cosines run lower."""
+
+    def flagged(o: NeedOutcome) -> bool:
+        top = o.result.results[0].explanation.dense_score if o.result.results else None
+        return top is None or top < threshold
+
+    no_answer = [o for o in report.outcomes if o.need.kind == "no_answer"]
+    answerable = [o for o in report.outcomes if any(g >= 2 for g in o.need.relevant.values())]
+    if not no_answer and not answerable:
+        return {}
+    return {
+        "threshold": threshold,
+        "no_answer": float(len(no_answer)),
+        "no_answer_flagged": float(sum(map(flagged, no_answer))),
+        "answerable": float(len(answerable)),
+        "answerable_flagged": float(sum(map(flagged, answerable))),
+        "answerable_flagged_english": float(sum(flagged(o) for o in answerable if o.need.lang == "en")),
+    }
+
+
 def misses(report: SystemReport, below: int = 3) -> list[dict[str, Any]]:
     """Needs whose first relevant technology is below rank `below`, with what ranked above it and why."""
     out = []

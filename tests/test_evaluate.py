@@ -17,12 +17,13 @@ from matcher.evaluate import (
     load_eval_sets,
     metrics_for,
     misspelt_variants,
+    no_match_flags,
     spelling_variants,
     twin_gap,
     twin_restoration,
     variant_gap,
 )
-from matcher.results import MatchResult
+from matcher.results import Explanation, MatchResult, RankedTechnology
 from matcher.text.diacritics import DiacriticRestorer
 
 
@@ -105,6 +106,41 @@ def test_several_sets_are_read_as_one_and_reported_by_set(tmp_path: Path) -> Non
     second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(InputError, match="N1"):
         load_eval_sets([first, second])
+
+
+def test_no_match_flag_is_scored_on_no_answer_and_answerable_needs() -> None:
+    needs = [
+        EvalNeed(id="X", split="dev", text="x", kind="no_answer"),  # nothing in the catalog
+        EvalNeed(id="Y", split="dev", text="y", kind="no_answer"),
+        EvalNeed(id="A", split="dev", text="a", relevant={"T1": 3}),
+        EvalNeed(id="E", split="dev", text="e", lang="en", relevant={"T1": 2}),
+        EvalNeed(id="P", split="dev", text="p", relevant={"T1": 1}),  # only adjacent: neither side
+    ]
+    top = {"x": 0.80, "y": 0.90, "a": 0.88, "e": 0.82, "p": 0.70}
+
+    def run(texts, spec):
+        return [
+            MatchResult(
+                need_text=t,
+                normalized_text=t,
+                results=[
+                    RankedTechnology.model_construct(
+                        tech_id="T1", explanation=Explanation(dense_score=top[t], fused_score=1.0)
+                    )
+                ],
+            )
+            for t in texts
+        ]
+
+    report = evaluate(needs, run, [SystemSpec("s", "hybrid", True, "s")])[0]
+    assert no_match_flags(report, 0.85) == {
+        "threshold": 0.85,
+        "no_answer": 2.0,
+        "no_answer_flagged": 1.0,
+        "answerable": 2.0,
+        "answerable_flagged": 1.0,
+        "answerable_flagged_english": 1.0,
+    }
 
 
 def test_i_spelling_variants_of_the_needs() -> None:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from matcher.batch.records import NO_MATCH_THRESHOLD
 from matcher.cli.common import handle_errors
 from matcher.evaluate import (
     SYSTEMS,
@@ -18,6 +19,7 @@ from matcher.evaluate import (
     load_eval_sets,
     misses,
     misspelt_variants,
+    no_match_flags,
     probe,
     run_eval,
     spelling_variants,
@@ -185,6 +187,14 @@ def register(app: typer.Typer) -> None:
             en, vi = groups["english"]["ndcg@10"], groups["vietnamese"]["ndcg@10"]
             out.print(
                 f"Tiếng Anh so với tiếng Việt (hybrid + rules, nDCG@10): {en:.3f} vs {vi:.3f} (chênh {vi - en:+.3f})"
+            )
+        data["no_match_flags"] = flags = no_match_flags(hr, NO_MATCH_THRESHOLD)
+        if flags:
+            out.print(
+                f"Cờ «chưa có công nghệ phù hợp» (cosine dense của kết quả đầu < {NO_MATCH_THRESHOLD}): bắt "
+                f"{int(flags['no_answer_flagged'])}/{int(flags['no_answer'])} nhu cầu danh mục không đáp ứng, "
+                f"báo nhầm {int(flags['answerable_flagged'])}/{int(flags['answerable'])} nhu cầu có đáp án "
+                f"({int(flags['answerable_flagged_english'])} bằng tiếng Anh)"
             )
         out.print(f"Công nghệ hạn chế trong kết quả mặc định: {len(data['restricted_in_default_results'])}")
         if data["warnings"]:
