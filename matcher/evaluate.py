@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.batch.records import no_good_match, top_dense
 from matcher.errors import InputError
 from matcher.results import MatchResult
 from matcher.text.diacritics import DiacriticRestorer, syllable_accuracy
@@ -302,8 +303,7 @@ def no_match_flags(report: SystemReport, threshold: float) -> dict[str, float]:
     since cross-lingual cosines run lower."""
 
     def flagged(o: NeedOutcome) -> bool:
-        top = o.result.results[0].explanation.dense_score if o.result.results else None
-        return top is None or top < threshold
+        return no_good_match(top_dense(o.result), threshold)
 
     no_answer = [o for o in report.outcomes if o.need.kind == "no_answer"]
     answerable = [o for o in report.outcomes if any(g >= 2 for g in o.need.relevant.values())]

@@ -40,6 +40,16 @@ NO_MATCH_THRESHOLD = 0.85
 SECTORS_KEPT = 3
 
 
+def top_dense(result: MatchResult) -> float | None:
+    """The dense cosine of a need's top result; None when it came from outside the dense candidates."""
+    return result.results[0].explanation.dense_score if result.results else None
+
+
+def no_good_match(top: float | None, threshold: float = NO_MATCH_THRESHOLD) -> bool:
+    """The "no good match" rule of the module docstring, for a top result's dense cosine."""
+    return top is None or top < threshold
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6)
 
@@ -48,7 +58,7 @@ def need_record(
     need: SurveyNeed, result: MatchResult, threshold: float = NO_MATCH_THRESHOLD
 ) -> dict[str, Any]:
     """The JSON record of one matched need (see module docstring for `no_good_match`)."""
-    top_dense = result.results[0].explanation.dense_score if result.results else None
+    top = top_dense(result)
     return {
         "row": need.row,
         "need_id": need.need_id,
@@ -75,8 +85,8 @@ def need_record(
             }
             for w in result.warnings
         ],
-        "top_dense": _round(top_dense),
-        "no_good_match": top_dense is None or top_dense < threshold,
+        "top_dense": _round(top),
+        "no_good_match": no_good_match(top, threshold),
         "results": [
             {
                 "rank": r.rank,

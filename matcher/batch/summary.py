@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from matcher.batch.records import NO_MATCH_THRESHOLD
+from matcher.batch.records import NO_MATCH_THRESHOLD, no_good_match
 
 #: Individual needs kept per list in the summary (counts are always complete).
 LIST_CAP = 500
@@ -113,7 +113,7 @@ def summarize(
         top = rec.get("top_dense")
         if top is not None:
             hist[_bin(top)] += 1
-        bad = rec["no_good_match"] if threshold is None else (top is None or top < threshold)
+        bad = rec["no_good_match"] if threshold is None else no_good_match(top, threshold)
         if bad:
             s.no_good_match += 1
             if len(s.no_match_needs) < LIST_CAP:
